@@ -401,6 +401,10 @@ public final class XenStoreClient implements XenStore
             }
             return answer.payload();
         }
+        catch (final XenStoreException e)
+        {
+            throw e;
+        }
         catch (final IOException e)
         {
             throw new XenStoreException(what + ": lost the connection to xenstored at " + address + ": "
