@@ -64,34 +64,31 @@ public record Permission(int domid, Access access)
      */
     public static Permission parse(final String text)
     {
+        final String rule = "permission must be n|r|w|b followed by a domid up to " + MAX_DOMID + ": '" + text + "'";
         if (text == null || text.length() < 2 || text.length() > 6)
         {
-            throw new IllegalArgumentException("permission must be n|r|w|b followed by a domid: '" + text + "'");
+            throw new IllegalArgumentException(rule);
         }
-        Access access = null;
-        for (final Access candidate : Access.values())
+        final Access access = accessOf(text.charAt(0));
+        final String digits = text.substring(1);
+        if (access == null || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+            || Integer.parseInt(digits) > MAX_DOMID)
         {
-            if (candidate.letter == text.charAt(0))
+            throw new IllegalArgumentException(rule);
+        }
+        return new Permission(Integer.parseInt(digits), access);
+    }
+
+    private static Access accessOf(final char letter)
+    {
+        for (final Access access : Access.values())
+        {
+            if (access.letter == letter)
             {
-                access = candidate;
+                return access;
             }
         }
-        int domid = 0;
-        for (int i = 1; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if (c < '0' || c > '9')
-            {
-                access = null;
-                break;
-            }
-            domid = domid * 10 + (c - '0');
-        }
-        if (access == null || domid > MAX_DOMID)
-        {
-            throw new IllegalArgumentException("permission must be n|r|w|b followed by a domid: '" + text + "'");
-        }
-        return new Permission(domid, access);
+        return null;
     }
 
     /** Xen's wire form, such as {@code b0}. */

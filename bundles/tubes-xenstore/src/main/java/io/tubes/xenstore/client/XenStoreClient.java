@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -489,7 +490,7 @@ public final class XenStoreClient implements XenStore
             final Registration registration = watches.get(parts.get(1));
             if (registration != null)
             {
-                events.execute(() -> notify(registration, parts.get(0)));
+                onEventThread(() -> notify(registration, parts.get(0)));
             }
             return;
         }
@@ -500,6 +501,18 @@ public final class XenStoreClient implements XenStore
             return;
         }
         waiting.complete(new Reply(type, payload));
+    }
+
+    private void onEventThread(final Runnable work)
+    {
+        try
+        {
+            events.execute(work);
+        }
+        catch (final RejectedExecutionException e)
+        {
+            LOG.log(Level.DEBUG, "client for {0} is closing; dropping a watch event", address);
+        }
     }
 
     private void notify(final Registration registration, final String path)
@@ -553,7 +566,7 @@ public final class XenStoreClient implements XenStore
             disconnectedBecause = null;
             LOG.log(Level.INFO, "reconnected to xenstored at {0}; setting {1} watches again", address, watches.size());
             // Not on this thread: it must read the replies.
-            events.execute(this::rewatch);
+            onEventThread(this::rewatch);
             return;
         }
     }

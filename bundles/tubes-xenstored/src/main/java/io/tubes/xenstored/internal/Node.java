@@ -57,18 +57,23 @@ record Node(byte[] value, List<Permission> perms, List<String> children, long ge
     /** The size C xenstored gives the node's record, which its node-size quota limits. */
     int recordSize()
     {
-        int childBytes = 0;
+        return RECORD_HEADER + RECORD_PERM * perms.size() + value.length + childrenLength();
+    }
+
+    private int childrenLength()
+    {
+        int length = 0;
         for (final String child : children)
         {
-            childBytes += child.length() + 1;
+            length += child.length() + 1;
         }
-        return RECORD_HEADER + RECORD_PERM * perms.size() + value.length + childBytes;
+        return length;
     }
 
     /** The children as xenstored sends them: each name NUL-terminated. */
     byte[] childrenBytes()
     {
-        final byte[] out = new byte[recordSize() - RECORD_HEADER - RECORD_PERM * perms.size() - value.length];
+        final byte[] out = new byte[childrenLength()];
         int at = 0;
         for (final String child : children)
         {
