@@ -15,7 +15,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * xenstored inside an OSGi framework, started when configuration {@code io.tubes.xenstored} names a
  * directory and stopped with the component.
  */
-@Component(configurationPid = "io.tubes.xenstored", configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(configurationPid = "io.tubes.xenstored", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
     service = XenStoredComponent.class)
 @Designate(ocd = XenStoredComponent.Config.class)
 public final class XenStoredComponent
