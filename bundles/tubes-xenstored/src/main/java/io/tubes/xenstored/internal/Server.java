@@ -284,7 +284,7 @@ public final class Server implements Requests.Host, Runnable
                 if (header.length() > XsHeader.PAYLOAD_MAX)
                 {
                     LOG.log(Level.WARNING, "closing connection {0}: it sent a {1}-byte payload, over Xen''s limit of {2}",
-                        connection, header.length(), XsHeader.PAYLOAD_MAX);
+                        connection, String.valueOf(header.length()), String.valueOf(XsHeader.PAYLOAD_MAX));
                     close(connection);
                     return;
                 }
@@ -331,7 +331,7 @@ public final class Server implements Requests.Host, Runnable
         if (connection.outBytes > OUTPUT_HARD_LIMIT)
         {
             LOG.log(Level.WARNING, "closing connection {0}: it has not read {1} bytes of replies and watch events",
-                connection, connection.outBytes);
+                connection, String.valueOf(connection.outBytes));
             close(connection);
             return;
         }
@@ -428,7 +428,7 @@ public final class Server implements Requests.Host, Runnable
             final ServerSocketChannel listener = listen(socket);
             listener.register(selector, SelectionKey.OP_ACCEPT, domid);
             domainListeners.put(domid, listener);
-            LOG.log(Level.INFO, "domain {0} introduced; its xenstored socket is {1}", domid, socket);
+            LOG.log(Level.INFO, "domain {0} introduced; its xenstored socket is {1}", String.valueOf(domid), socket);
         }
         catch (final IOException e)
         {
@@ -451,7 +451,7 @@ public final class Server implements Requests.Host, Runnable
                 close(connection);
             }
         }
-        LOG.log(Level.INFO, "domain {0} released", domid);
+        LOG.log(Level.INFO, "domain {0} released", String.valueOf(domid));
     }
 
     private void shutdown()

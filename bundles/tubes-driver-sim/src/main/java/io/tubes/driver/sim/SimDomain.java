@@ -1,0 +1,97 @@
+package io.tubes.driver.sim;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import io.tubes.simhost.ControlChannel;
+import io.tubes.simhost.ControlProtocol;
+import io.tubes.simhost.HostLayout;
+
+/**
+ * This process as a domain of a simulated host: joining gives it a domain id and its own XenStore
+ * socket; it stays a domain while the control connection is open, and the host releases it when the
+ * connection closes, however this process ends.
+ */
+public final class SimDomain implements AutoCloseable
+{
+    private final HostLayout layout;
+    private final String name;
+    private final ControlChannel control;
+    private final int domid;
+
+    private SimDomain(final HostLayout layout, final String name, final ControlChannel control, final int domid)
+    {
+        this.layout = layout;
+        this.name = name;
+        this.control = control;
+        this.domid = domid;
+    }
+
+    /**
+     * Joins the host of {@code layout} as a domain called {@code name}.
+     *
+     * @throws IOException saying why: no host there, the name is taken or invalid
+     */
+    public static SimDomain join(final HostLayout layout, final String name) throws IOException
+    {
+        if (!ControlProtocol.DOMAIN_NAME.matcher(name).matches())
+        {
+            throw new IllegalArgumentException("domain name must match " + ControlProtocol.DOMAIN_NAME.pattern()
+                + ": '" + name + "'");
+        }
+        final ControlChannel control;
+        try
+        {
+            control = ControlChannel.connect(layout.controlSocket());
+        }
+        catch (final IOException e)
+        {
+            throw new IOException("no simulated host answers at " + layout.controlSocket() + " (" + e.getMessage()
+                + "); start one with tubes-host, or point --host-dir / TUBES_SIM_HOST at a running one", e);
+        }
+        try
+        {
+            control.writeLine(ControlProtocol.JOIN + " " + name + " " + ProcessHandle.current().pid());
+            final String reply = control.readLine();
+            if (!reply.startsWith(ControlProtocol.OK + " "))
+            {
+                throw new IOException("the simulated host at " + layout.directory() + " refused domain '" + name
+                    + "': " + reply.substring(Math.min(reply.length(), ControlProtocol.ERROR.length() + 1)));
+            }
+            return new SimDomain(layout, name, control, Integer.parseInt(reply.substring(3).trim()));
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            control.close();
+            throw e;
+        }
+    }
+
+    public int domid()
+    {
+        return domid;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public HostLayout layout()
+    {
+        return layout;
+    }
+
+    /** This domain's own XenStore socket: whatever connects there is this domain. */
+    public Path xenstoreSocket()
+    {
+        return layout.domainXenstoreSocket(domid);
+    }
+
+    /** Leaves the host, which releases the domain. */
+    @Override
+    public void close() throws IOException
+    {
+        control.close();
+    }
+}
