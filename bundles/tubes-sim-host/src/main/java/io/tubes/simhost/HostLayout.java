@@ -1,5 +1,6 @@
 package io.tubes.simhost;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -51,6 +52,24 @@ public record HostLayout(Path directory)
     public Path xenstoredSocket()
     {
         return xenstoredDirectory().resolve("socket");
+    }
+
+    /**
+     * Where granted pages and event pages live: a directory in {@code /dev/shm} (memory, not disk)
+     * named after the host directory, or {@code DIR/shm} where there is no {@code /dev/shm}.
+     */
+    public Path sharedMemoryDirectory()
+    {
+        final Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm)
+            ? shm.resolve("tubes-sim-" + Integer.toHexString(directory.toString().hashCode()))
+            : directory.resolve("shm");
+    }
+
+    /** The event page of event-channel handle {@code handle}. */
+    public Path eventPage(final int handle)
+    {
+        return sharedMemoryDirectory().resolve("evtchn-" + handle);
     }
 
     /** Domain {@code domid}'s XenStore socket, there while the domain is introduced. */

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tubes.simhost.internal.HostResources;
+import io.tubes.simhost.shm.Futex;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.client.XenStoreAddress;
@@ -39,6 +41,7 @@ public final class SimHost implements AutoCloseable
     private final HostLayout layout;
     private final XenStored xenstored;
     private final XenStoreClient dom0;
+    private final HostResources resources;
     private final ServerSocketChannel control;
     private final Map<Integer, DomainInfo> domains = new ConcurrentSkipListMap<>();
     private final List<SocketChannel> connections = new ArrayList<>();
@@ -63,15 +66,17 @@ public final class SimHost implements AutoCloseable
         try
         {
             Files.deleteIfExists(layout.controlSocket());
+            this.resources = new HostResources(layout, Futex.load());
             this.dom0 = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket()));
             this.control = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             control.bind(UnixDomainSocketAddress.of(layout.controlSocket()));
             Files.setPosixFilePermissions(layout.controlSocket(), PosixFilePermissions.fromString("rw-------"));
         }
-        catch (final IOException e)
+        catch (final IOException | UnsupportedOperationException | LinkageError e)
         {
+            // LinkageError: JNA is missing or broken; the host cannot offer event channels without it.
             xenstored.close();
-            throw e;
+            throw new IOException("cannot start the simulated host at " + layout.directory() + ": " + e, e);
         }
         this.acceptor = new Thread(this::acceptLoop, "sim-host control [" + layout.controlSocket() + "]");
     }
@@ -105,8 +110,10 @@ public final class SimHost implements AutoCloseable
             layout.xenstoredSocket()));
         for (final DomainInfo domain : domains.values())
         {
-            lines.add(String.format("domain %d %s pid %d joined %s nodes %d", domain.domid(), domain.name(),
-                domain.pid(), domain.joined(), xenstored.entries(domain.domid())));
+            final int[] held = resources.counts(domain.domid());
+            lines.add(String.format("domain %d %s pid %d joined %s: nodes %d, grants %d, mappings %d, ports %d",
+                domain.domid(), domain.name(), domain.pid(), domain.joined(), xenstored.entries(domain.domid()),
+                held[0], held[1], held[2]));
         }
         return lines;
     }
@@ -158,10 +165,14 @@ public final class SimHost implements AutoCloseable
                     }
                     lines.writeLine(ControlProtocol.END);
                 }
+                else if (joined != null && !ControlProtocol.JOIN.equals(request[0]))
+                {
+                    lines.writeLine(resources.handle(joined.domid(), request));
+                }
                 else
                 {
-                    lines.writeLine(ControlProtocol.ERROR + " unknown request '" + String.join(" ", request)
-                        + "'; expected 'join NAME PID' once, or 'status'");
+                    lines.writeLine(ControlProtocol.ERROR + " unexpected request '" + String.join(" ", request)
+                        + "': a connection joins once ('join NAME PID'), then asks for what its domain needs");
                 }
             }
         }
@@ -262,6 +273,7 @@ public final class SimHost implements AutoCloseable
             {
                 return;
             }
+            resources.release(domain.domid());
             // xenstored removes what the domain owns, its home included, and fires @releaseDomain.
             xenstored.release(domain.domid());
         }
@@ -306,6 +318,7 @@ public final class SimHost implements AutoCloseable
         }
         dom0.close();
         xenstored.close();
+        resources.close();
         LOG.log(Level.INFO, "simulated host at {0} stopped", layout.directory());
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.xenstore.wire.XsPaths;
@@ -26,6 +27,8 @@ import io.tubes.xenstore.wire.XsPaths;
  * xenstored as its own process, started by its documented command line on the plain module path
  * ({@code java -p api.jar:xenstored.jar -m io.tubes.xenstored DIR}), killed and started again.
  */
+// Processes that hang fail the test instead of the build; @AfterEach still kills them.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class XenStoredProcessIT
 {
     @TempDir

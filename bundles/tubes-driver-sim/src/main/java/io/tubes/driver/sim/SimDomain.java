@@ -2,7 +2,9 @@ package io.tubes.driver.sim;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
+import io.tubes.driver.DriverException;
 import io.tubes.simhost.ControlChannel;
 import io.tubes.simhost.ControlProtocol;
 import io.tubes.simhost.HostLayout;
@@ -86,6 +88,32 @@ public final class SimDomain implements AutoCloseable
     public Path xenstoreSocket()
     {
         return layout.domainXenstoreSocket(domid);
+    }
+
+    /**
+     * Sends one request to the host and returns the words of its {@code ok} reply after {@code ok}.
+     *
+     * @throws DriverException with the host's reason when it refuses, or when the host is gone
+     */
+    synchronized String[] request(final String line) throws DriverException
+    {
+        final String reply;
+        try
+        {
+            control.writeLine(line);
+            reply = control.readLine();
+        }
+        catch (final IOException e)
+        {
+            throw new DriverException("the simulated host at " + layout.directory() + " did not answer '" + line
+                + "': " + e.getMessage(), e);
+        }
+        if (reply.startsWith(ControlProtocol.ERROR + " "))
+        {
+            throw new DriverException(reply.substring(ControlProtocol.ERROR.length() + 1));
+        }
+        final String[] words = reply.split(" ");
+        return Arrays.copyOfRange(words, 1, words.length);
     }
 
     /** Leaves the host, which releases the domain. */

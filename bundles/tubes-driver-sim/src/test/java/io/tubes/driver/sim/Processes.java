@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.jna.Native;
+
 import io.tubes.simhost.SimHost;
 import io.tubes.xenstore.client.XenStoreClient;
 import io.tubes.xenstore.wire.XsPaths;
@@ -56,7 +58,8 @@ final class Processes implements AutoCloseable
     private static String modulePath()
     {
         final List<String> jars = new ArrayList<>();
-        for (final Class<?> type : List.of(XsPaths.class, XenStored.class, XenStoreClient.class, SimHost.class))
+        for (final Class<?> type : List.of(XsPaths.class, XenStored.class, XenStoreClient.class, SimHost.class,
+            Native.class))
         {
             jars.add(jarOf(type));
         }

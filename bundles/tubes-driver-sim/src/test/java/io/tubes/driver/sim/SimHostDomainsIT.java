@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.simhost.DomainInfo;
@@ -26,6 +27,8 @@ import io.tubes.xenstore.client.XenStoreClient;
 import io.tubes.xenstore.wire.XsPaths;
 
 /** Domains as real processes joining a simulated host, seen by Xen's tools, and released when killed. */
+// Processes that hang fail the test instead of the build; @AfterEach still kills them.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SimHostDomainsIT
 {
     @TempDir

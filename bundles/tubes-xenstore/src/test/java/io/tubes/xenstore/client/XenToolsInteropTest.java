@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.xenstore.Permission;
@@ -28,6 +29,8 @@ import io.tubes.xenstored.XenStored;
  * xenstored, as dom0 and as introduced domains through their own sockets; our client reads back
  * what they wrote.
  */
+// Processes that hang fail the test instead of the build; @AfterEach still kills them.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class XenToolsInteropTest
 {
     @TempDir

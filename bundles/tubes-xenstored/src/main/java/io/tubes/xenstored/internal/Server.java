@@ -67,6 +67,7 @@ public final class Server implements Requests.Host, Runnable
         dom0Listener.register(selector, SelectionKey.OP_ACCEPT, 0);
         this.requests = new Requests(this);
         this.thread = new Thread(this, "xenstored [" + directory + "]");
+        thread.setDaemon(true); // its owner decides how long the process lives
     }
 
     /** Starts a server in {@code directory}, cleaning what a crashed earlier run left there. */
