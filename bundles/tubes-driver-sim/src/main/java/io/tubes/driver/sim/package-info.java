@@ -1,4 +1,12 @@
 /**
- * The simulated host's driver, domain side: joining the host as a domain.
+ * The simulated host's driver, domain side: {@link io.tubes.driver.sim.SimXenDriver} joins a host as
+ * a domain and offers its grant tables and event channels. In OSGi, configuration
+ * {@code io.tubes.host} publishes it as the {@code XenDriver} service; outside, call
+ * {@code SimXenDriver.join}.
  */
+@Export
+@Version("1.0.0")
 package io.tubes.driver.sim;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
