@@ -135,10 +135,14 @@ class SimHostDomainsIT
         join("orphan");
         hostProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         assertTrue(Files.exists(dir.resolve("control")), "kill -9 leaves the control socket behind");
+        final Path staleShm = new HostLayout(dir).sharedMemoryDirectory();
+        assertTrue(Files.isDirectory(staleShm), "and its shared memory");
+        final Path staleFile = Files.createFile(staleShm.resolve("grant-1-8"));
 
         try (SimHost again = SimHost.start(new HostLayout(dir)); SimDomain fresh = SimDomain.join(again.layout(), "fresh"))
         {
             assertEquals(List.of("fresh"), again.domains().stream().map(DomainInfo::name).toList());
+            assertFalse(Files.exists(staleFile), "the new host cleaned the old shared memory");
             final IOException second = assertThrows(IOException.class, () -> SimHost.start(new HostLayout(dir)));
             assertTrue(second.getMessage().contains("another xenstored is already running"), second.getMessage());
         }

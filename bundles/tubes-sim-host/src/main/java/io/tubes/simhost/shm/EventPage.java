@@ -49,11 +49,13 @@ public final class EventPage
 
     private final MappedByteBuffer page;
     private final Futex futex;
+    private final long sequenceAddress;
 
     private EventPage(final MappedByteBuffer page, final Futex futex)
     {
         this.page = page;
         this.futex = futex;
+        this.sequenceAddress = Futex.address(page) + SEQUENCE;
     }
 
     /** Creates a zeroed page file for handle {@code handle} of domain {@code owner}. */
@@ -136,7 +138,7 @@ public final class EventPage
         INT.getAndAdd(page, SEQUENCE, 1); // after the bit: a waiter that sees the new sequence sees the bit
         if ((int) INT.getVolatile(page, WAITERS) > 0)
         {
-            futex.wakeAll(page, SEQUENCE);
+            futex.wakeAll(sequenceAddress);
         }
     }
 
@@ -177,7 +179,7 @@ public final class EventPage
         try
         {
             // The sequence is re-checked by the kernel under the futex: a raise in between is not lost.
-            futex.await(page, SEQUENCE, seen, timeoutNanos);
+            futex.await(sequenceAddress, seen, timeoutNanos);
         }
         finally
         {

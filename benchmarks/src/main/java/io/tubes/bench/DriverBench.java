@@ -1,0 +1,222 @@
+package io.tubes.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import io.tubes.driver.EventChannels;
+import io.tubes.driver.MappedPages;
+import io.tubes.driver.SharedPages;
+import io.tubes.driver.sim.SimXenDriver;
+import io.tubes.simhost.HostLayout;
+import io.tubes.simhost.SimHost;
+
+/**
+ * The simulated host's driver between two processes: event-channel round trips (notify, the peer
+ * wakes from its wait and notifies back) beside a Unix-socket ping-pong of one byte with the same
+ * peer process, in the same run; and the cost of share + map + unmap + unshare of one page.
+ *
+ * <p>Usage: {@code benchmarks/run-driver [round-trips]}.
+ */
+public final class DriverBench
+{
+    private DriverBench()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length > 0 && "--peer".equals(args[0]))
+        {
+            peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
+        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        final Path dir = Files.createTempDirectory("tubes-driver-bench");
+        final HostLayout layout = new HostLayout(dir);
+        Process peer = null;
+        try (SimHost host = SimHost.start(layout);
+             SimXenDriver self = SimXenDriver.join(layout, "bench");
+             EventChannels events = self.openEventChannels())
+        {
+            final int port = events.bindUnbound(self.domid() + 1);
+            peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), DriverBench.class.getName(), "--peer", dir.toString(),
+                Integer.toString(self.domid()), Integer.toString(port))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            final String ready = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+            if (!"ready".equals(ready))
+            {
+                throw new IOException("the peer domain did not start: " + ready);
+            }
+            final long[] evtchn = eventRoundTrips(events, port, rounds);
+            final long[] socket = socketRoundTrips(dir.resolve("echo.sock"), rounds);
+            final long[] grant = grantCycles(layout, 20_000);
+
+            System.out.printf(Locale.ROOT, "%-52s %10s %10s%n", "operation (two processes)", "p50 us", "p99 us");
+            print("event channel round trip (notify, wake, notify back)", evtchn);
+            print("  one-way wake latency (half the round trip)", halve(evtchn));
+            print("Unix-socket round trip, 1 byte (baseline)", socket);
+            print("share + map + unmap + unshare, 1 page", grant);
+            System.out.printf(Locale.ROOT,
+                "ratios: evtchn-rtt/socket-rtt %.2fx, wake-p50/socket-rtt-p50 %.2fx (target <= 0.50x)%n",
+                (double) p(evtchn, 50) / p(socket, 50), (double) p(evtchn, 50) / 2 / p(socket, 50));
+        }
+        finally
+        {
+            if (peer != null)
+            {
+                peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long[] eventRoundTrips(final EventChannels events, final int port, final int rounds)
+        throws Exception
+    {
+        final long[] samples = new long[rounds];
+        for (int warm = 0; warm < rounds / 10; warm++)
+        {
+            bounce(events, port);
+        }
+        for (int i = 0; i < rounds; i++)
+        {
+            final long t0 = System.nanoTime();
+            bounce(events, port);
+            samples[i] = System.nanoTime() - t0;
+        }
+        return samples;
+    }
+
+    private static void bounce(final EventChannels events, final int port) throws Exception
+    {
+        events.notify(port);
+        if (events.pending(10, TimeUnit.SECONDS) != port)
+        {
+            throw new IOException("the peer did not answer");
+        }
+        events.unmask(port);
+    }
+
+    private static long[] socketRoundTrips(final Path socket, final int rounds) throws IOException
+    {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket)))
+        {
+            final ByteBuffer one = ByteBuffer.allocate(1);
+            final long[] samples = new long[rounds];
+            for (int i = -rounds / 10; i < rounds; i++)
+            {
+                final long t0 = System.nanoTime();
+                one.clear();
+                channel.write(one);
+                one.clear();
+                channel.read(one);
+                if (i >= 0)
+                {
+                    samples[i] = System.nanoTime() - t0;
+                }
+            }
+            return samples;
+        }
+    }
+
+    /** Two domains in this process: one shares a page, the other maps and unmaps it, then it is unshared. */
+    private static long[] grantCycles(final HostLayout layout, final int cycles) throws IOException
+    {
+        try (SimXenDriver granter = SimXenDriver.join(layout, "granter");
+             SimXenDriver grantee = SimXenDriver.join(layout, "grantee"))
+        {
+            final long[] samples = new long[cycles];
+            for (int i = 0; i < cycles; i++)
+            {
+                final long t0 = System.nanoTime();
+                try (SharedPages shared = granter.grantTable().share(grantee.domid(), 1, true, null);
+                     MappedPages mapped = grantee.grantTable().map(granter.domid(), shared.refs(), true, null))
+                {
+                    mapped.buffer().put(0, (byte) 1);
+                }
+                samples[i] = System.nanoTime() - t0;
+            }
+            return samples;
+        }
+    }
+
+    /** The peer domain: answers each notification with one, and echoes bytes on a Unix socket. */
+    private static void peer(final Path dir, final int domid, final int remotePort) throws Exception
+    {
+        try (SimXenDriver self = SimXenDriver.join(new HostLayout(dir), "echo");
+             EventChannels events = self.openEventChannels();
+             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            final int port = events.bindInterdomain(domid, remotePort);
+            server.bind(UnixDomainSocketAddress.of(dir.resolve("echo.sock")));
+            final Thread echo = new Thread(() ->
+            {
+                try (SocketChannel client = server.accept())
+                {
+                    final ByteBuffer one = ByteBuffer.allocate(1);
+                    while (true)
+                    {
+                        one.clear();
+                        if (client.read(one) < 0)
+                        {
+                            return;
+                        }
+                        one.flip();
+                        client.write(one);
+                    }
+                }
+                catch (final IOException e)
+                {
+                    // the benchmark ended
+                }
+            });
+            echo.setDaemon(true);
+            echo.start();
+            System.out.println("ready");
+            System.out.flush();
+            // Until the benchmark ends: then the port's peer is gone and this domain leaves.
+            while (events.isConnected(port))
+            {
+                final int pending = events.pending(1, TimeUnit.SECONDS);
+                if (pending > 0)
+                {
+                    events.unmask(pending);
+                    if (events.isConnected(port))
+                    {
+                        events.notify(port);
+                    }
+                }
+            }
+        }
+    }
+
+    private static long[] halve(final long[] samples)
+    {
+        return Arrays.stream(samples).map(s -> s / 2).toArray();
+    }
+
+    private static long p(final long[] samples, final int percentile)
+    {
+        final long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, sorted.length * percentile / 100)];
+    }
+
+    private static void print(final String name, final long[] samples)
+    {
+        System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f%n", name, p(samples, 50) / 1000.0, p(samples, 99) / 1000.0);
+    }
+}
