@@ -42,37 +42,8 @@ final class SimGrantTable implements GrantTable
         {
             refs.add(firstRef + i);
         }
-        final ByteBuffer pages = mapFile(Path.of(reply[1]), 0, (long) count * PAGE_SIZE, true);
-        final AtomicBoolean closed = new AtomicBoolean();
-        return new SharedPages()
-        {
-            @Override
-            public int domid()
-            {
-                return domid;
-            }
-
-            @Override
-            public List<Integer> refs()
-            {
-                return List.copyOf(refs);
-            }
-
-            @Override
-            public ByteBuffer buffer()
-            {
-                return pages;
-            }
-
-            @Override
-            public void close() throws DriverException
-            {
-                if (closed.compareAndSet(false, true))
-                {
-                    domain.request("ungrant " + firstRef);
-                }
-            }
-        };
+        return new Pages(domid, refs, mapFile(Path.of(reply[1]), 0, (long) count * PAGE_SIZE, true),
+            "ungrant " + firstRef);
     }
 
     @Override
@@ -87,33 +58,8 @@ final class SimGrantTable implements GrantTable
         refs.forEach(ref -> refList.add(Integer.toString(ref)));
         final String[] reply = domain.request("map " + domid + " " + (writable ? "rw" : "ro") + " "
             + notifyArguments(notify) + " " + refList);
-        final int id = Integer.parseInt(reply[0]);
-        final ByteBuffer pages = mapFile(Path.of(reply[1]), Long.parseLong(reply[2]), Long.parseLong(reply[3]),
-            writable);
-        final AtomicBoolean closed = new AtomicBoolean();
-        return new MappedPages()
-        {
-            @Override
-            public int domid()
-            {
-                return domid;
-            }
-
-            @Override
-            public ByteBuffer buffer()
-            {
-                return pages;
-            }
-
-            @Override
-            public void close() throws DriverException
-            {
-                if (closed.compareAndSet(false, true))
-                {
-                    domain.request("unmap " + id);
-                }
-            }
-        };
+        return new Pages(domid, List.of(), mapFile(Path.of(reply[1]), Long.parseLong(reply[2]),
+            Long.parseLong(reply[3]), writable), "unmap " + reply[0]);
     }
 
     @Override
@@ -121,6 +67,51 @@ final class SimGrantTable implements GrantTable
     {
         final String[] reply = domain.request("counts");
         return new Counts(Integer.parseInt(reply[0]), Integer.parseInt(reply[1]), Integer.parseInt(reply[2]));
+    }
+
+    /** Pages shared or mapped; closing tells the host, once. */
+    private final class Pages implements SharedPages, MappedPages
+    {
+        private final int domid;
+        private final List<Integer> refs;
+        private final ByteBuffer buffer;
+        private final String release;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Pages(final int domid, final List<Integer> refs, final ByteBuffer buffer, final String release)
+        {
+            this.domid = domid;
+            this.refs = List.copyOf(refs);
+            this.buffer = buffer;
+            this.release = release;
+        }
+
+        @Override
+        public int domid()
+        {
+            return domid;
+        }
+
+        @Override
+        public List<Integer> refs()
+        {
+            return refs;
+        }
+
+        @Override
+        public ByteBuffer buffer()
+        {
+            return buffer;
+        }
+
+        @Override
+        public void close() throws DriverException
+        {
+            if (closed.compareAndSet(false, true))
+            {
+                domain.request(release);
+            }
+        }
     }
 
     private static String notifyArguments(final UnmapNotify notify)

@@ -67,7 +67,8 @@ final class Processes implements AutoCloseable
         return String.join(":", jars);
     }
 
-    private static String jarOf(final Class<?> type)
+    /** Where a class was loaded from: a jar, or a classes directory. */
+    static String jarOf(final Class<?> type)
     {
         try
         {

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ final class ScriptedDomain implements AutoCloseable
         for (final Class<?> type : List.of(ScriptedDomainMain.class, SimXenDriver.class, SimHost.class,
             XenStored.class, XenStoreClient.class, XsPaths.class, Native.class))
         {
-            classpath.add(location(type));
+            classpath.add(Processes.jarOf(type));
         }
         final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
             .toString(), "-cp", String.join(":", classpath), ScriptedDomainMain.class.getName(), hostDir.toString(),
@@ -73,18 +72,6 @@ final class ScriptedDomain implements AutoCloseable
         catch (final RuntimeException e)
         {
             throw new IOException(command + " answered '" + reply + "'", e);
-        }
-    }
-
-    private static String location(final Class<?> type)
-    {
-        try
-        {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        }
-        catch (final URISyntaxException e)
-        {
-            throw new IllegalStateException(e);
         }
     }
 
