@@ -1,5 +1,7 @@
 package io.tubes.driver;
 
+import java.util.List;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -14,6 +16,15 @@ public interface XenDriver
 
     /** What the driver runs on, for messages ("simulated host at /tmp/h", "Xen"). */
     String description();
+
+    /**
+     * Where this domain reaches xenstored: its own socket on the simulated host, the xenbus device
+     * ({@code /dev/xen/xenbus}) in a Xen guest, xenstored's socket in dom0.
+     */
+    String xenstorePath();
+
+    /** The hypervisor's view for users, one line each: the domains and what each holds where the driver knows it. */
+    List<String> status() throws DriverException;
 
     /** This domain's grant table. */
     GrantTable grantTable();

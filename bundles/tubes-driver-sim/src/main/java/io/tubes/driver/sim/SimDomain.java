@@ -2,7 +2,9 @@ package io.tubes.driver.sim;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.tubes.driver.DriverException;
 import io.tubes.simhost.ControlChannel;
@@ -114,6 +116,26 @@ public final class SimDomain implements AutoCloseable
         }
         final String[] words = reply.split(" ");
         return Arrays.copyOfRange(words, 1, words.length);
+    }
+
+    /** The host's status view, one line per line. */
+    synchronized List<String> status() throws DriverException
+    {
+        final List<String> lines = new ArrayList<>();
+        try
+        {
+            control.writeLine(ControlProtocol.STATUS);
+            for (String line = control.readLine(); !ControlProtocol.END.equals(line); line = control.readLine())
+            {
+                lines.add(line);
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new DriverException("the simulated host at " + layout.directory() + " did not send its status: "
+                + e.getMessage(), e);
+        }
+        return lines;
     }
 
     /** Leaves the host, which releases the domain. */

@@ -1,6 +1,7 @@
 package io.tubes.driver.sim;
 
 import java.io.IOException;
+import java.util.List;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
@@ -58,6 +59,18 @@ public final class SimXenDriver implements XenDriver, AutoCloseable
     {
         return "domain " + domain.domid() + " (" + domain.name() + ") of the simulated host at "
             + domain.layout().directory();
+    }
+
+    @Override
+    public String xenstorePath()
+    {
+        return domain.xenstoreSocket().toString();
+    }
+
+    @Override
+    public List<String> status() throws DriverException
+    {
+        return domain.status();
     }
 
     @Override

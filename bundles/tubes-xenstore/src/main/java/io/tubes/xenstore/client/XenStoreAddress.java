@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * Where xenstored is reached: its Unix socket (dom0, or a domain of the simulated host) or the
- * xenbus device of a real guest. Found the way Xen's libxenstore finds it: {@code XENSTORED_PATH}
- * first, then the configured path, then the simulated host named by {@code TUBES_SIM_HOST}, then
- * Xen's own socket, then the xenbus device.
+ * xenbus device of a real guest. Found the way Xen's libxenstore finds it, {@code XENSTORED_PATH}
+ * first, then the configured path, then what this domain's driver says, then dom0's socket of the
+ * simulated host named by {@code TUBES_SIM_HOST}, then Xen's own socket, then the xenbus device.
  *
  * @param path   the socket or device file
  * @param device true for a xenbus device, false for a socket
@@ -29,12 +29,13 @@ public record XenStoreAddress(Path path, boolean device)
     }
 
     /**
-     * The address to use, given the configured path (empty for none) and the process environment.
+     * The address to use, given the configured path (empty for none), the driver's path (null for
+     * no driver) and the process environment.
      *
      * @throws IOException naming every place looked at, when none of them exists
      */
-    public static XenStoreAddress resolve(final String configured, final Map<String, String> environment)
-        throws IOException
+    public static XenStoreAddress resolve(final String configured, final String fromDriver,
+        final Map<String, String> environment) throws IOException
     {
         final String fromEnvironment = environment.get("XENSTORED_PATH");
         if (fromEnvironment != null && !fromEnvironment.isBlank())
@@ -44,6 +45,10 @@ public record XenStoreAddress(Path path, boolean device)
         if (configured != null && !configured.isBlank())
         {
             return of(Path.of(configured));
+        }
+        if (fromDriver != null && !fromDriver.isBlank())
+        {
+            return of(Path.of(fromDriver));
         }
         final String simHost = environment.get("TUBES_SIM_HOST");
         if (simHost != null && !simHost.isBlank())
@@ -58,7 +63,7 @@ public record XenStoreAddress(Path path, boolean device)
             }
         }
         throw new IOException("no xenstored found: XENSTORED_PATH and TUBES_SIM_HOST are unset, no path is configured,"
-            + " and neither " + XEN_SOCKET + " nor " + XENBUS_DEVICE + " exists");
+            + " no driver is running, and neither " + XEN_SOCKET + " nor " + XENBUS_DEVICE + " exists");
     }
 
     private static boolean isCharacterDevice(final Path path)

@@ -21,8 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.tubes.driver.XenDriver;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.TransactionBody;
 import io.tubes.xenstore.Watch;
@@ -41,7 +45,7 @@ import io.tubes.xenstore.wire.XsPayload;
  * events to an event thread, so a slow listener never stalls replies. When the connection drops,
  * calls in flight fail, and the reader reconnects with backoff and sets every watch again.
  *
- * <p>Outside OSGi: {@code XenStoreClient.connect(XenStoreAddress.resolve("", System.getenv()))}.
+ * <p>Outside OSGi: {@code XenStoreClient.connect(XenStoreAddress.resolve("", null, System.getenv()))}.
  */
 @Component(service = XenStore.class, configurationPid = "io.tubes.xenstore")
 @Designate(ocd = XenStoreClientConfig.class)
@@ -115,12 +119,17 @@ public final class XenStoreClient implements XenStore
     {
     }
 
-    /** Connects as configured in {@code io.tubes.xenstore}; {@code XENSTORED_PATH} still comes first. */
+    /**
+     * Connects as configured in {@code io.tubes.xenstore}; {@code XENSTORED_PATH} still comes first,
+     * and without a configured path this domain's driver says where its xenstored is.
+     */
     @Activate
-    public XenStoreClient(final XenStoreClientConfig config) throws IOException
+    public XenStoreClient(final XenStoreClientConfig config,
+        @Reference(name = "driver", cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+        final XenDriver driver) throws IOException
     {
-        this(XenStoreAddress.resolve(config.path(), System.getenv()), config.request_timeout_ms(),
-            config.transaction_attempts());
+        this(XenStoreAddress.resolve(config.path(), driver == null ? null : driver.xenstorePath(), System.getenv()),
+            config.request_timeout_ms(), config.transaction_attempts());
     }
 
     private XenStoreClient(final XenStoreAddress address, final long requestTimeoutMs, final int transactionAttempts)

@@ -242,13 +242,14 @@ class XenStoreClientTest
     }
 
     @Test
-    void addressFollowsXenstoredPathThenConfigThenSimHost() throws IOException
+    void addressFollowsXenstoredPathThenConfigThenDriverThenSimHost() throws IOException
     {
-        assertEquals(Path.of("/x/socket"), XenStoreAddress.resolve("/conf", java.util.Map.of(
-            "XENSTORED_PATH", "/x/socket", "TUBES_SIM_HOST", "/h")).path());
-        assertEquals(Path.of("/conf"), XenStoreAddress.resolve("/conf", java.util.Map.of("TUBES_SIM_HOST", "/h")).path());
-        assertEquals(Path.of("/h/xenstored/socket"),
-            XenStoreAddress.resolve("", java.util.Map.of("TUBES_SIM_HOST", "/h")).path());
+        final java.util.Map<String, String> env = java.util.Map.of("XENSTORED_PATH", "/x/socket", "TUBES_SIM_HOST", "/h");
+        assertEquals(Path.of("/x/socket"), XenStoreAddress.resolve("/conf", "/drv", env).path());
+        final java.util.Map<String, String> simOnly = java.util.Map.of("TUBES_SIM_HOST", "/h");
+        assertEquals(Path.of("/conf"), XenStoreAddress.resolve("/conf", "/drv", simOnly).path());
+        assertEquals(Path.of("/drv"), XenStoreAddress.resolve("", "/drv", simOnly).path());
+        assertEquals(Path.of("/h/xenstored/socket"), XenStoreAddress.resolve("", null, simOnly).path());
         assertNotEquals(true, XenStoreAddress.of(xenstored.dom0Socket()).device());
         assertTrue(XenStoreAddress.of(Path.of("/dev/null")).device());
     }
