@@ -118,6 +118,45 @@ class DomainInstancesIT
 
     @Test
     @Order(3)
+    void theTubesFeaturesAreInstalledAndStarted() throws Exception
+    {
+        final String features = dist.shell("beta", "feature:list -i");
+        for (final String feature : new String[] {"tubes ", "tubes-sim ", "tubes-xenstore "})
+        {
+            assertTrue(features.lines().anyMatch(l -> l.startsWith(feature) && l.contains("Started")), features);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aConfigAdminChangeRebindsTheXenStoreClient() throws Exception
+    {
+        final String dom0Socket = dist.hostDir.resolve("xenstored/socket").toString();
+        assertTrue(dist.shell("beta", "xs:ls /local/domain").contains("EACCES"), "as domain beta");
+        dist.shell("beta", "config:property-set -p io.tubes.xenstore path " + dom0Socket);
+        assertTrue(eventually("beta", "xs:ls /local/domain", "name = \"alpha\""), "rebound as dom0: sees every domain");
+        dist.shell("beta", "config:property-set -p io.tubes.xenstore path \"\"");
+        assertTrue(eventually("beta", "xs:ls /local/domain", "EACCES"), "back to beta's own socket");
+    }
+
+    /** Whether the command's output contains {@code expected} within 30 s (components rebind asynchronously). */
+    private static boolean eventually(final String domain, final String command, final String expected)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline)
+        {
+            if (dist.shell(domain, command).contains(expected))
+            {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    @Test
+    @Order(5)
     void killNineOfAnInstanceReleasesItsDomainWithinASecond() throws Exception
     {
         final long pid = dist.pid("alpha");
