@@ -34,7 +34,7 @@ class DomainInstancesIT
     @BeforeAll
     static void startHostAndTwoDomains() throws Exception
     {
-        final Path hostDir = Files.createTempDirectory("tubes-it-host");
+        final Path hostDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-host");
         dist = new Distribution(hostDir);
         assertEquals(0, dist.run("bin/tubes-host", "start").exitCode());
         final long started = System.nanoTime();
