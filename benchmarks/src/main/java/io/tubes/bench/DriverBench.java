@@ -80,6 +80,10 @@ public final class DriverBench
             {
                 peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            try (var files = Files.walk(dir))
+            {
+                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
