@@ -1,6 +1,8 @@
 package io.tubes.driver.sim.internal;
 
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Hashtable;
 
 import org.osgi.annotation.bundle.Capability;
@@ -20,8 +22,9 @@ import io.tubes.simhost.HostLayout;
 
 /**
  * Makes this framework a domain of a simulated host, as configuration {@code io.tubes.host} says
- * ({@code driver=sim}), and publishes its {@link XenDriver} with {@code driver=sim}. The service
- * goes away, and the host releases the domain, when the component stops.
+ * ({@code driver=sim}), and publishes its {@link XenDriver} with {@code driver=sim} once joined;
+ * until the host answers it tries again every second. The service goes away, and the host releases
+ * the domain, when the component stops.
  */
 // Registered by hand (only once joined), so the capability is declared for resolvers.
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.tubes.driver.XenDriver",
@@ -46,31 +49,93 @@ public final class SimDriverComponent
         String domain_name() default "";
     }
 
-    private final SimXenDriver driver;
-    private final ServiceRegistration<XenDriver> registration;
+    private static final Logger LOG = System.getLogger("io.tubes.driver.sim");
+
+    private final BundleContext context;
+    private final HostLayout layout;
+    private final String name;
+    private final Thread joiner;
+    private volatile boolean active = true;
+    private SimXenDriver driver;
+    private ServiceRegistration<XenDriver> registration;
 
     @Activate
-    public SimDriverComponent(final Config config, final BundleContext context) throws IOException
+    public SimDriverComponent(final Config config, final BundleContext context)
     {
         if (!"sim".equals(config.driver()))
         {
             throw new IllegalArgumentException("io.tubes.host: this component serves driver=sim, not driver="
                 + config.driver());
         }
-        final String name = config.domain_name().isBlank() ? "domain-" + ProcessHandle.current().pid()
-            : config.domain_name();
-        this.driver = SimXenDriver.join(HostLayout.resolve(config.host_dir(), System.getenv()), name);
+        this.context = context;
+        this.layout = HostLayout.resolve(config.host_dir(), System.getenv());
+        this.name = config.domain_name().isBlank() ? "domain-" + ProcessHandle.current().pid() : config.domain_name();
+        // The host may start after this instance (or in it, a moment later): join when it answers.
+        this.joiner = new Thread(this::joinWhenTheHostAnswers, "tubes sim driver [" + name + "]");
+        joiner.setDaemon(true);
+        joiner.start();
+    }
+
+    private void joinWhenTheHostAnswers()
+    {
+        boolean told = false;
+        while (active)
+        {
+            try
+            {
+                final SimXenDriver joined = SimXenDriver.join(layout, name);
+                publish(joined);
+                LOG.log(Level.INFO, "joined the simulated host at {0} as domain {1} ({2})", layout.directory(),
+                    String.valueOf(joined.domid()), name);
+                return;
+            }
+            catch (final IOException e)
+            {
+                if (!told)
+                {
+                    LOG.log(Level.WARNING, "waiting for the simulated host: {0}", e.getMessage());
+                    told = true;
+                }
+            }
+            try
+            {
+                Thread.sleep(1_000);
+            }
+            catch (final InterruptedException e)
+            {
+                return; // deactivated
+            }
+        }
+    }
+
+    private synchronized void publish(final SimXenDriver joined) throws IOException
+    {
+        if (!active)
+        {
+            joined.close();
+            return;
+        }
+        driver = joined;
         final Hashtable<String, Object> properties = new Hashtable<>();
         properties.put("driver", "sim");
-        properties.put("domid", driver.domid());
+        properties.put("domid", joined.domid());
         properties.put("domain.name", name);
-        this.registration = context.registerService(XenDriver.class, driver, properties);
+        registration = context.registerService(XenDriver.class, joined, properties);
     }
 
     @Deactivate
-    void stop() throws IOException
+    void stop() throws IOException, InterruptedException
     {
-        registration.unregister();
-        driver.close();
+        active = false;
+        joiner.interrupt();
+        joiner.join(5_000);
+        synchronized (this)
+        {
+            if (registration != null)
+            {
+                registration.unregister();
+                driver.close();
+            }
+        }
     }
 }
