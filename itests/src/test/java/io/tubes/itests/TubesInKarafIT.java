@@ -158,6 +158,19 @@ public class TubesInKarafIT
     }
 
     @Test
+    public void xsCommandsWriteWatchRemoveAndExplainThemselves() throws Exception
+    {
+        assertTrue(shell("xs:ls --help").contains("Lists the XenStore tree below a path, as xenstore-ls does"));
+        shell("xs:write data/shell/a 1 data/shell/b 2");
+        final String listing = shell("xs:ls data/shell");
+        assertTrue(listing, listing.contains("a = \"1\"") && listing.contains("b = \"2\""));
+        assertEquals("data/shell", shell("xs:watch -n 1 data/shell").trim());
+        shell("xs:rm data/shell/a");
+        assertTrue(shell("xs:read data/shell/a").contains("ENOENT"));
+        assertTrue(shell("xs:write data/odd").contains("has no value"));
+    }
+
+    @Test
     public void aConfigAdminChangeRebindsTheXenStoreClient() throws Exception
     {
         final String dom0Socket = Path.of(System.getProperty("tubes.exam.host.dir"), "xenstored", "socket").toString();
