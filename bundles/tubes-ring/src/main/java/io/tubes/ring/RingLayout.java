@@ -1,0 +1,117 @@
+package io.tubes.ring;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The layout of one ring: a 4096-byte control page, then a data area of a power-of-two size. Every
+ * number is little-endian (all Xen platforms are). Positions are 64-bit byte counts that only grow;
+ * a position's offset in the data area is {@code position & (dataSize - 1)}.
+ *
+ * <pre>
+ * control page
+ *    0  u32 magic "TUBE"            written last by the creator: a reader sees it only when the rest is set
+ *    4  u16 version (1)
+ *    6  u16 mode (0 packet, 1 stream)
+ *    8  u32 data size in bytes      a power of two, 4096 .. 2 MiB
+ *   12  u32 max packet size
+ *   64  u64 producer position       written by the producer only
+ *  128  u64 consumer position       written by the consumer only
+ *  192  u32 consumer asks for a notification (set by the consumer before it sleeps, cleared by the producer's kick)
+ *  196  u32 producer asks for a notification (set by the producer when the ring is full, cleared by the consumer's kick)
+ *  256  u32 producer closed         no more records will come
+ *  260  u32 consumer closed         nobody reads any more
+ *  512  u32[] grant refs of the data pages, one per page (at most 896)
+ * data area: records, each 8-byte aligned
+ *    0  u32 fragment length | 0x80000000 when more fragments of the packet follow
+ *    4  u32 packet length           the same in every fragment of a packet
+ *    8  fragment bytes, then padding to a multiple of 8; a record may wrap around the end of the area
+ * </pre>
+ */
+public final class RingLayout
+{
+    public static final int PAGE_SIZE = 4096;
+    public static final int CONTROL_SIZE = PAGE_SIZE;
+    public static final int MAGIC = 0x45425554; // "TUBE" in little-endian bytes
+    public static final int VERSION = 1;
+    public static final int MODE_PACKET = 0;
+    public static final int MODE_STREAM = 1;
+
+    public static final int MIN_DATA_SIZE = PAGE_SIZE;
+    public static final int MAX_DATA_SIZE = 512 * PAGE_SIZE;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 4;
+    static final int MODE_OFFSET = 6;
+    static final int DATA_SIZE_OFFSET = 8;
+    static final int MAX_PACKET_OFFSET = 12;
+    static final int PRODUCER_OFFSET = 64;
+    static final int CONSUMER_OFFSET = 128;
+    static final int CONSUMER_NOTIFY_OFFSET = 192;
+    static final int PRODUCER_NOTIFY_OFFSET = 196;
+    static final int PRODUCER_CLOSED_OFFSET = 256;
+    static final int CONSUMER_CLOSED_OFFSET = 260;
+    public static final int GRANT_REFS_OFFSET = 512;
+    public static final int MAX_DATA_PAGES = (CONTROL_SIZE - GRANT_REFS_OFFSET) / 4;
+
+    /** Bytes of a record header. */
+    public static final int HEADER = 8;
+    /** Records start at multiples of this. */
+    public static final int ALIGNMENT = 8;
+    static final int MORE = 0x8000_0000;
+
+    /** The largest packet a ring may be told to carry: 256 MiB. */
+    public static final int MAX_PACKET_LIMIT = 1 << 28;
+
+    private RingLayout()
+    {
+    }
+
+    /** Bytes a ring with {@code dataSize} bytes of data needs: the control page and the data area. */
+    public static int totalSize(final int dataSize)
+    {
+        checkDataSize(dataSize);
+        return CONTROL_SIZE + dataSize;
+    }
+
+    /** Checks a data size: a power of two from 4096 to 2 MiB. */
+    public static void checkDataSize(final int dataSize)
+    {
+        if (dataSize < MIN_DATA_SIZE || dataSize > MAX_DATA_SIZE || Integer.bitCount(dataSize) != 1)
+        {
+            throw new IllegalArgumentException("data size must be a power of two from " + MIN_DATA_SIZE + " to "
+                + MAX_DATA_SIZE + ": dataSize=" + dataSize);
+        }
+    }
+
+    /** Checks a max packet size: 1 byte to 256 MiB. */
+    public static void checkMaxPacket(final int maxPacket)
+    {
+        if (maxPacket < 1 || maxPacket > MAX_PACKET_LIMIT)
+        {
+            throw new IllegalArgumentException("max packet must be 1 to " + MAX_PACKET_LIMIT + " bytes: maxPacket="
+                + maxPacket);
+        }
+    }
+
+    /** Bytes a record of {@code fragment} bytes takes, header and padding included. */
+    static int recordSize(final int fragment)
+    {
+        return (HEADER + fragment + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** A little-endian view of the ring, which must be direct or heap and at least {@link #totalSize} long. */
+    static ByteBuffer view(final ByteBuffer ring, final int dataSize)
+    {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+        {
+            throw new UnsupportedOperationException("rings are little-endian, as Xen is; this machine is not");
+        }
+        if (ring.capacity() < totalSize(dataSize))
+        {
+            throw new IllegalArgumentException("the ring buffer must hold the control page and the data: capacity="
+                + ring.capacity() + " needed=" + totalSize(dataSize));
+        }
+        return ring.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

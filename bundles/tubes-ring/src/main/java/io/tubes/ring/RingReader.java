@@ -1,0 +1,245 @@
+package io.tubes.ring;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The consumer's side of a ring, which trusts nothing in shared memory: every position, length and
+ * flag is read once into a local, checked against the ring's bounds and what came before, and any
+ * violation fails the ring with a {@link RingException} that says what was wrong. The sizes it works
+ * with are its own copies, taken when it attached. It allocates nothing per packet. Not thread safe:
+ * one consumer.
+ */
+public final class RingReader
+{
+    /** {@link #read}: no whole packet is there yet. */
+    public static final int EMPTY = -1;
+    /** {@link #read}: the producer closed the ring and everything it wrote has been read. */
+    public static final int END = -2;
+
+    /** The fixed part of a ring's control page, checked. */
+    record Header(int dataSize, int maxPacket, int mode)
+    {
+        static Header read(final ByteBuffer ring) throws RingException
+        {
+            if (ring.capacity() < RingLayout.CONTROL_SIZE)
+            {
+                throw new IllegalArgumentException("a ring needs at least its control page: capacity=" + ring.capacity());
+            }
+            final ByteBuffer view = ring.duplicate().clear().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            // The magic /then/ the fields it vouches for.
+            final int magic = (int) Ring.INT.getAcquire(view, RingLayout.MAGIC_OFFSET);
+            if (magic != RingLayout.MAGIC)
+            {
+                throw new RingException(String.format("not a ring: magic is 0x%08x, expected 0x%08x", magic,
+                    RingLayout.MAGIC));
+            }
+            final int version = view.getShort(RingLayout.VERSION_OFFSET) & 0xFFFF;
+            final int mode = view.getShort(RingLayout.MODE_OFFSET) & 0xFFFF;
+            final int dataSize = view.getInt(RingLayout.DATA_SIZE_OFFSET);
+            final int maxPacket = view.getInt(RingLayout.MAX_PACKET_OFFSET);
+            if (version != RingLayout.VERSION)
+            {
+                throw new RingException("ring version " + version + " is not supported (this side speaks "
+                    + RingLayout.VERSION + ")");
+            }
+            if (mode != RingLayout.MODE_PACKET && mode != RingLayout.MODE_STREAM)
+            {
+                throw new RingException("ring mode " + mode + " is unknown");
+            }
+            try
+            {
+                RingLayout.checkDataSize(dataSize);
+                RingLayout.checkMaxPacket(maxPacket);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw new RingException("the ring's control page is invalid: " + e.getMessage());
+            }
+            if (ring.capacity() < RingLayout.totalSize(dataSize))
+            {
+                throw new RingException("the ring says it has " + dataSize + " data bytes, but only "
+                    + (ring.capacity() - RingLayout.CONTROL_SIZE) + " are mapped");
+            }
+            return new Header(dataSize, maxPacket, mode);
+        }
+    }
+
+    private final ByteBuffer ring;
+    private final int dataSize;
+    private final int maxPacket;
+    private long consumer;
+    private long lastProducer;
+    private int packetLength;
+    private int received;
+    private RingException failure;
+
+    private RingReader(final ByteBuffer ring, final int dataSize, final int maxPacket, final long consumer)
+    {
+        this.ring = ring;
+        this.dataSize = dataSize;
+        this.maxPacket = maxPacket;
+        this.consumer = consumer;
+        this.lastProducer = consumer;
+    }
+
+    /**
+     * Attaches to a formatted ring as its consumer, accepting packets up to {@code maxPacket} bytes
+     * (this side's limit; the ring's own, set by the peer, is not trusted beyond it).
+     */
+    public static RingReader attach(final ByteBuffer ring, final int maxPacket) throws RingException
+    {
+        RingLayout.checkMaxPacket(maxPacket);
+        final Header header = Header.read(ring);
+        final ByteBuffer view = RingLayout.view(ring, header.dataSize());
+        final long consumer = (long) Ring.LONG.getAcquire(view, RingLayout.CONSUMER_OFFSET);
+        if (consumer < 0 || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
+        {
+            throw new RingException("the ring's consumer position " + consumer + " is invalid");
+        }
+        return new RingReader(view, header.dataSize(), Math.min(maxPacket, header.maxPacket()), consumer);
+    }
+
+    public int dataSize()
+    {
+        return dataSize;
+    }
+
+    public int maxPacket()
+    {
+        return maxPacket;
+    }
+
+    /**
+     * Copies the next packet into {@code dst} (which must have room for it: {@link #maxPacket()}
+     * bytes always suffice) and returns its length; or {@link #EMPTY} when no whole packet is there
+     * yet (a packet larger than the ring arrives in pieces: pass the same {@code dst} again), or
+     * {@link #END}.
+     *
+     * @throws RingException when the producer broke the protocol; every later call throws it again
+     */
+    public int read(final ByteBuffer dst) throws RingException
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        while (true)
+        {
+            // Read the producer's position /then/ the records before it.
+            final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
+            if (producer < lastProducer || producer - consumer > dataSize
+                || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
+            {
+                throw fail("the producer's position went from " + lastProducer + " to " + producer
+                    + " while this side has read up to " + consumer + " of a " + dataSize + "-byte ring");
+            }
+            lastProducer = producer;
+            if (producer == consumer)
+            {
+                return producerClosed() && (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET) == consumer
+                    ? END : EMPTY;
+            }
+            final int at = (int) consumer & (dataSize - 1);
+            final int lengthWord = ring.getInt(RingLayout.CONTROL_SIZE + at);
+            final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
+            final int fragment = lengthWord & ~RingLayout.MORE;
+            final boolean more = (lengthWord & RingLayout.MORE) != 0;
+            checkRecord(producer, fragment, total, more, dst);
+            if (received == 0)
+            {
+                packetLength = total;
+            }
+            Ring.copyOut(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
+            consumer += RingLayout.recordSize(fragment);
+            // Finish reading the record /then/ hand its space back to the producer.
+            Ring.LONG.setRelease(ring, RingLayout.CONSUMER_OFFSET, consumer);
+            if (!more)
+            {
+                received = 0;
+                return total;
+            }
+            received += fragment;
+        }
+    }
+
+    private void checkRecord(final long producer, final int fragment, final int total, final boolean more,
+        final ByteBuffer dst) throws RingException
+    {
+        if (fragment < 1 || RingLayout.recordSize(fragment) > producer - consumer)
+        {
+            throw fail("a record at position " + consumer + " says it holds " + fragment + " bytes, but only "
+                + (producer - consumer - RingLayout.HEADER) + " are published");
+        }
+        if (total < 1 || total > maxPacket)
+        {
+            throw fail("a packet at position " + consumer + " says it is " + total + " bytes; this side accepts 1 to "
+                + maxPacket);
+        }
+        if (received == 0)
+        {
+            if (more ? fragment >= total : fragment != total)
+            {
+                throw fail("the first fragment at position " + consumer + " holds " + fragment + " of " + total
+                    + " bytes" + (more ? " yet says more follow" : " and says it is the last"));
+            }
+            if (dst.remaining() < total)
+            {
+                throw new IllegalArgumentException("the next packet is " + total + " bytes; the buffer has room for "
+                    + dst.remaining());
+            }
+        }
+        else if (total != packetLength || received + fragment > total || !more && received + fragment != total)
+        {
+            throw fail("a fragment at position " + consumer + " does not continue the " + packetLength
+                + "-byte packet (" + received + " bytes so far): it says " + fragment + " of " + total
+                + (more ? ", more to come" : ", last"));
+        }
+    }
+
+    /** Whether a record is published and not yet read. */
+    public boolean hasData() throws RingException
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET) != consumer;
+    }
+
+    /**
+     * Asks the producer to kick when it publishes; call before sleeping, then check {@link #hasData()}
+     * again, or a kick may be missed.
+     */
+    public void requestKick()
+    {
+        Ring.INT.setVolatile(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 1);
+        // The request /then/ the re-check of the producer's position.
+        VarHandle.fullFence();
+    }
+
+    /** Whether the producer asked to be woken when space frees: then kick. Clears the request. Call after reading. */
+    public boolean producerWantsKick()
+    {
+        // Free the space /then/ look at the producer's request.
+        VarHandle.fullFence();
+        return (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
+    }
+
+    /** Says this side reads no more; the producer's writes then have nowhere to go. */
+    public void close()
+    {
+        Ring.INT.setRelease(ring, RingLayout.CONSUMER_CLOSED_OFFSET, 1);
+    }
+
+    private boolean producerClosed()
+    {
+        return (int) Ring.INT.getAcquire(ring, RingLayout.PRODUCER_CLOSED_OFFSET) != 0;
+    }
+
+    private RingException fail(final String why)
+    {
+        failure = new RingException("the peer broke the ring: " + why);
+        return failure;
+    }
+}

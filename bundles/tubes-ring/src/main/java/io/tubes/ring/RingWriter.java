@@ -1,0 +1,166 @@
+package io.tubes.ring;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The producer's side of a ring. {@link #write} publishes a packet, or says the ring is full: it
+ * never drops one. A packet larger than the ring goes in fragments as space frees up. Not thread
+ * safe: one producer.
+ */
+public final class RingWriter
+{
+    /** {@link #write}: the whole packet is in the ring. */
+    public static final int WRITTEN = 1;
+    /** {@link #write}: part of the packet is in; call again with the rest when there is room. */
+    public static final int PARTIAL = 2;
+    /** {@link #write}: no room now; nothing was written. */
+    public static final int FULL = 0;
+
+    private final ByteBuffer ring;
+    private final int dataSize;
+    private final int maxPacket;
+    private long producer;
+    private int packetLength;
+    private int packetLeft;
+
+    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final long producer)
+    {
+        this.ring = ring;
+        this.dataSize = dataSize;
+        this.maxPacket = maxPacket;
+        this.producer = producer;
+    }
+
+    /**
+     * Attaches to a formatted ring as its producer.
+     *
+     * @throws RingException if the control page is not a valid ring
+     */
+    public static RingWriter attach(final ByteBuffer ring) throws RingException
+    {
+        final RingReader.Header header = RingReader.Header.read(ring);
+        final ByteBuffer view = RingLayout.view(ring, header.dataSize());
+        return new RingWriter(view, header.dataSize(), header.maxPacket(),
+            (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET));
+    }
+
+    public int dataSize()
+    {
+        return dataSize;
+    }
+
+    public int maxPacket()
+    {
+        return maxPacket;
+    }
+
+    /**
+     * Writes the packet between {@code src}'s position and limit, advancing the position past what
+     * was written.
+     *
+     * @return {@link #WRITTEN}, {@link #PARTIAL} or {@link #FULL}
+     * @throws RingException when the consumer's position is impossible
+     */
+    public int write(final ByteBuffer src) throws RingException
+    {
+        if (packetLeft == 0)
+        {
+            final int length = src.remaining();
+            if (length < 1 || length > maxPacket)
+            {
+                throw new IllegalArgumentException("packet must be 1 to " + maxPacket + " bytes: length=" + length);
+            }
+            packetLength = length;
+            packetLeft = length;
+        }
+        else if (src.remaining() != packetLeft)
+        {
+            throw new IllegalStateException("a packet is half written: give the rest of it (" + packetLeft
+                + " bytes), not " + src.remaining());
+        }
+        final long consumer = consumerPosition();
+        final int free = dataSize - (int) (producer - consumer);
+        final int whole = RingLayout.recordSize(packetLeft);
+        final int fragment;
+        if (whole <= free)
+        {
+            fragment = packetLeft;
+        }
+        else if (packetLeft == packetLength && whole <= dataSize)
+        {
+            return FULL; // it fits once the consumer catches up: no needless fragments
+        }
+        else if (free >= Math.min(dataSize / 4, whole))
+        {
+            fragment = (free - RingLayout.HEADER) & -RingLayout.ALIGNMENT;
+        }
+        else
+        {
+            return packetLeft == packetLength ? FULL : PARTIAL;
+        }
+        final int at = (int) producer & (dataSize - 1);
+        final boolean more = fragment < packetLeft;
+        ring.putInt(RingLayout.CONTROL_SIZE + at, fragment | (more ? RingLayout.MORE : 0));
+        ring.putInt(RingLayout.CONTROL_SIZE + at + 4, packetLength);
+        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
+        producer += RingLayout.recordSize(fragment);
+        packetLeft -= fragment;
+        // Write the record /then/ publish it: the consumer reads nothing past the position it sees.
+        Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
+        return more ? PARTIAL : WRITTEN;
+    }
+
+    /** Bytes free now, as far as this side can tell. */
+    public int free() throws RingException
+    {
+        return dataSize - (int) (producer - consumerPosition());
+    }
+
+    /**
+     * Whether the consumer asked to be woken: then kick the event channel. Clears the request.
+     * Call after writing.
+     */
+    public boolean consumerWantsKick()
+    {
+        // Publish the position /then/ look at the consumer's request (it sets the flag /then/ re-reads the position).
+        VarHandle.fullFence();
+        return (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
+    }
+
+    /**
+     * Asks the consumer to kick when it frees space; call when the ring is full, then check
+     * {@link #free()} again before sleeping, or a kick may be missed.
+     */
+    public void requestKick()
+    {
+        Ring.INT.setVolatile(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 1);
+        // The request /then/ the re-check of the consumer's position.
+        VarHandle.fullFence();
+    }
+
+    /** Whether the consumer said it will read no more. */
+    public boolean consumerClosed()
+    {
+        return (int) Ring.INT.getVolatile(ring, RingLayout.CONSUMER_CLOSED_OFFSET) != 0;
+    }
+
+    /** Says no more records will come; the consumer drains what is there, then sees the end. Kick after. */
+    public void close()
+    {
+        // Every record published /then/ the closed flag.
+        Ring.INT.setRelease(ring, RingLayout.PRODUCER_CLOSED_OFFSET, 1);
+    }
+
+    private long consumerPosition() throws RingException
+    {
+        // Read the consumer's position /then/ reuse the space it freed.
+        final long consumer = (long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET);
+        if (consumer > producer || consumer < producer - dataSize || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
+        {
+            throw new RingException("the consumer's position " + consumer + " is impossible: this side has written up"
+                + " to " + producer + " in a ring of " + dataSize + " bytes");
+        }
+        return consumer;
+    }
+}

@@ -1,0 +1,188 @@
+package io.tubes.ring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One ring, both sides in one thread: framing, wrap-around, fragments, flow control, close, notify flags. */
+class RingTest
+{
+    private static final int SIZE = 4096;
+
+    private static ByteBuffer ring(final int dataSize, final int maxPacket)
+    {
+        final ByteBuffer ring = ByteBuffer.allocateDirect(RingLayout.totalSize(dataSize));
+        RingFormat.format(ring, dataSize, maxPacket, RingLayout.MODE_PACKET, List.of());
+        return ring;
+    }
+
+    private static byte[] packet(final int length, final int seed)
+    {
+        final byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] readOne(final RingReader reader, final int max) throws RingException
+    {
+        final ByteBuffer dst = ByteBuffer.allocate(max);
+        final int length = reader.read(dst);
+        assertTrue(length > 0, "a packet, not " + length);
+        final byte[] got = new byte[length];
+        dst.flip().get(got);
+        return got;
+    }
+
+    @Test
+    void packetsComeOutWholeAndInOrder() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        for (int length = 1; length <= 200; length += 7)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(length, length))));
+            assertArrayEquals(packet(length, length), readOne(reader, SIZE));
+        }
+        assertEquals(RingReader.EMPTY, reader.read(ByteBuffer.allocate(SIZE)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8, 9, 100, 1000, 2039, 2040, 4088})
+    void recordsWrapAroundTheEndAtEveryOffset(final int length) throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        // Move the positions through every aligned offset, so that some record straddles the end at each.
+        for (int step = 0; step < 2 * SIZE / RingLayout.ALIGNMENT; step++)
+        {
+            final byte[] sent = packet(length, step);
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(sent)), "step " + step);
+            assertArrayEquals(sent, readOne(reader, SIZE), "step " + step);
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(new byte[1])));
+            readOne(reader, SIZE);
+        }
+    }
+
+    @Test
+    void aFullRingSaysSoAndDropsNothing() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        int sent = 0;
+        while (writer.write(ByteBuffer.wrap(packet(100, sent))) == RingWriter.WRITTEN)
+        {
+            sent++;
+        }
+        assertEquals(SIZE / 112, sent, "112-byte records fill the ring exactly");
+        final ByteBuffer refused = ByteBuffer.wrap(packet(100, sent));
+        assertEquals(RingWriter.FULL, writer.write(refused));
+        assertEquals(0, refused.position(), "nothing of a refused packet was taken");
+        for (int i = 0; i < sent; i++)
+        {
+            assertArrayEquals(packet(100, i), readOne(reader, SIZE));
+        }
+        assertEquals(RingWriter.WRITTEN, writer.write(refused));
+        assertArrayEquals(packet(100, sent), readOne(reader, SIZE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4089, 10_000, 100_000, 1 << 20})
+    void packetsLargerThanTheRingArriveWholeInFragments(final int length) throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, 1 << 20);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, 1 << 20);
+        final byte[] sent = packet(length, length);
+        final ByteBuffer src = ByteBuffer.wrap(sent);
+        final ByteBuffer dst = ByteBuffer.allocate(1 << 20);
+        int result = RingReader.EMPTY;
+        while (src.hasRemaining())
+        {
+            writer.write(src);
+            result = reader.read(dst);
+        }
+        assertEquals(length, result);
+        final byte[] got = new byte[length];
+        dst.flip().get(got);
+        assertArrayEquals(sent, got);
+    }
+
+    @Test
+    void closingDrainsWhatWasSentThenEnds() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        for (int i = 0; i < 3; i++)
+        {
+            writer.write(ByteBuffer.wrap(packet(10, i)));
+        }
+        writer.close();
+        for (int i = 0; i < 3; i++)
+        {
+            assertArrayEquals(packet(10, i), readOne(reader, SIZE));
+        }
+        assertEquals(RingReader.END, reader.read(ByteBuffer.allocate(SIZE)));
+    }
+
+    @Test
+    void kicksOnlyWhenThePeerAskedForOne() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        writer.write(ByteBuffer.wrap(new byte[8]));
+        assertFalse(writer.consumerWantsKick(), "a busy consumer is not kicked");
+        readOne(reader, SIZE);
+        reader.requestKick();
+        assertFalse(reader.hasData(), "the consumer re-checks after asking, then sleeps");
+        writer.write(ByteBuffer.wrap(new byte[8]));
+        assertTrue(writer.consumerWantsKick());
+        assertFalse(writer.consumerWantsKick(), "one request, one kick");
+
+        while (writer.write(ByteBuffer.wrap(new byte[8])) == RingWriter.WRITTEN)
+        {
+            // fill it
+        }
+        writer.requestKick();
+        readOne(reader, SIZE);
+        assertTrue(reader.producerWantsKick());
+        assertFalse(reader.producerWantsKick());
+    }
+
+    @Test
+    void theWriterRefusesPacketsOverItsLimitAndTheReaderKeepsItsOwn() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, 64);
+        final RingWriter writer = RingWriter.attach(ring);
+        assertThrows(IllegalArgumentException.class, () -> writer.write(ByteBuffer.wrap(new byte[65])));
+        assertThrows(IllegalArgumentException.class, () -> writer.write(ByteBuffer.allocate(0)));
+        assertEquals(32, RingReader.attach(ring, 32).maxPacket(), "the smaller of the two limits");
+    }
+
+    @Test
+    void attachingToSomethingThatIsNotARingSaysWhy()
+    {
+        final ByteBuffer garbage = ByteBuffer.allocateDirect(RingLayout.totalSize(SIZE));
+        assertTrue(assertThrows(RingException.class, () -> RingReader.attach(garbage, SIZE)).getMessage()
+            .contains("not a ring"));
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        ring.order(ByteOrder.LITTLE_ENDIAN).putInt(RingLayout.DATA_SIZE_OFFSET, 3000);
+        assertTrue(assertThrows(RingException.class, () -> RingReader.attach(ring, SIZE)).getMessage()
+            .contains("data size must be a power of two"));
+    }
+}
