@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 import io.tubes.driver.EventChannels;
@@ -40,32 +39,13 @@ public final class RingPeerMain
             final int port = events.bindInterdomain(sender, Integer.parseInt(args[2]));
             System.out.println("ready");
             System.out.flush();
-            final RingReader reader = RingReader.attach(pages.buffer(), 1 << 16);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port, 0);
             final ByteBuffer packet = ByteBuffer.allocate(1 << 16);
             final CRC32C crc = new CRC32C();
             long expected = 0;
-            while (true)
+            for (int length = receiver.receive(packet.clear()); length != RingReader.END;
+                length = receiver.receive(packet.clear()))
             {
-                packet.clear();
-                final int length = reader.read(packet);
-                if (length == RingReader.END)
-                {
-                    break;
-                }
-                if (length == RingReader.EMPTY)
-                {
-                    reader.requestKick();
-                    if (!reader.hasData())
-                    {
-                        events.pending(1, TimeUnit.SECONDS);
-                        events.unmask(port);
-                    }
-                    continue;
-                }
-                if (reader.producerWantsKick())
-                {
-                    events.notify(port);
-                }
                 final long sequence = packet.getLong(0);
                 crc.reset();
                 crc.update(packet.array(), 12, length - 12);

@@ -1,0 +1,73 @@
+package io.tubes.ring;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import io.tubes.driver.DriverException;
+import io.tubes.driver.EventChannels;
+
+/**
+ * Receives packets from a ring, sleeping on the event channel while it is empty (after an optional
+ * spin), and kicking the sender only when it waits for room. The event-channel handle serves this
+ * side alone.
+ */
+public final class RingReceiver
+{
+    private final RingReader reader;
+    private final EventChannels events;
+    private final int port;
+    private final long spinNanos;
+
+    public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
+    {
+        this.reader = reader;
+        this.events = events;
+        this.port = port;
+        this.spinNanos = spinNanos;
+    }
+
+    /**
+     * Waits for the next packet and copies it into {@code dst}.
+     *
+     * @return its length, or {@link RingReader#END} when the sender closed and everything was read
+     * @throws RingException when the sender broke the protocol
+     */
+    public int receive(final ByteBuffer dst) throws RingException, DriverException, InterruptedException
+    {
+        while (true)
+        {
+            final int length = reader.read(dst);
+            if (reader.producerWantsKick())
+            {
+                events.notify(port);
+            }
+            if (length != RingReader.EMPTY)
+            {
+                return length;
+            }
+            awaitData();
+        }
+    }
+
+    private void awaitData() throws RingException, DriverException, InterruptedException
+    {
+        final long spinUntil = System.nanoTime() + spinNanos;
+        while (System.nanoTime() < spinUntil)
+        {
+            if (reader.hasData())
+            {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        reader.requestKick();
+        // Re-check after asking: a packet may have been published before the sender saw the request.
+        if (!reader.hasData())
+        {
+            if (events.pending(1, TimeUnit.SECONDS) >= 0)
+            {
+                events.unmask(port);
+            }
+        }
+    }
+}

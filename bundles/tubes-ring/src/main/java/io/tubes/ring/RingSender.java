@@ -1,0 +1,93 @@
+package io.tubes.ring;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import io.tubes.driver.DriverException;
+import io.tubes.driver.EventChannels;
+
+/**
+ * Sends packets into a ring, waiting for room when it is full: nothing is ever dropped. The
+ * receiver is kicked only when it asked. The event-channel handle serves this side alone (one thread
+ * waits on it). With a spin time, the sender polls that long before it sleeps: CPU for latency.
+ */
+public final class RingSender implements AutoCloseable
+{
+    private final RingWriter writer;
+    private final EventChannels events;
+    private final int port;
+    private final long spinNanos;
+
+    public RingSender(final RingWriter writer, final EventChannels events, final int port, final long spinNanos)
+    {
+        this.writer = writer;
+        this.events = events;
+        this.port = port;
+        this.spinNanos = spinNanos;
+    }
+
+    /**
+     * Sends the packet between {@code packet}'s position and limit, waiting as long as the ring is
+     * full.
+     *
+     * @throws RingException   when the receiver broke the protocol or closed its side
+     * @throws DriverException when the event channel failed (its peer is gone, typically)
+     */
+    public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
+    {
+        while (true)
+        {
+            final int result = writer.write(packet);
+            if (writer.consumerWantsKick())
+            {
+                events.notify(port);
+            }
+            if (result == RingWriter.WRITTEN)
+            {
+                return;
+            }
+            if (writer.consumerClosed())
+            {
+                throw new RingException("the receiver closed the ring; " + packet.remaining() + " bytes not sent");
+            }
+            awaitRoom(packet.remaining());
+        }
+    }
+
+    private void awaitRoom(final int wanted) throws RingException, DriverException, InterruptedException
+    {
+        final long spinUntil = System.nanoTime() + spinNanos;
+        while (System.nanoTime() < spinUntil)
+        {
+            if (hasRoom(wanted))
+            {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        writer.requestKick();
+        // Re-check after asking: the receiver may have made room before it saw the request.
+        if (!hasRoom(wanted))
+        {
+            if (events.pending(1, TimeUnit.SECONDS) >= 0)
+            {
+                events.unmask(port);
+            }
+        }
+    }
+
+    /** Room for the rest of the packet, or for a worthwhile fragment of a large one. */
+    private boolean hasRoom(final int wanted) throws RingException
+    {
+        final int free = writer.free();
+        return free >= RingLayout.recordSize(wanted) || free >= writer.dataSize() / 4;
+    }
+
+    /** Closes this side: the receiver drains what was sent, then sees the end. */
+    @Override
+    public void close() throws DriverException
+    {
+        writer.close();
+        events.notify(port);
+    }
+}
