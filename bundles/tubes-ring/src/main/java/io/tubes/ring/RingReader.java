@@ -126,20 +126,12 @@ public final class RingReader
         }
         while (true)
         {
-            // Read the producer's position /then/ the records before it.
-            final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
-            if (producer < lastProducer || producer - consumer > dataSize
-                || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
+            // The producer's position is read only when this side has caught up with the last one it saw.
+            if (lastProducer == consumer && readProducer() == consumer)
             {
-                throw fail("the producer's position went from " + lastProducer + " to " + producer
-                    + " while this side has read up to " + consumer + " of a " + dataSize + "-byte ring");
+                return producerClosed() && readProducer() == consumer ? END : EMPTY;
             }
-            lastProducer = producer;
-            if (producer == consumer)
-            {
-                return producerClosed() && (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET) == consumer
-                    ? END : EMPTY;
-            }
+            final long producer = lastProducer;
             final int at = (int) consumer & (dataSize - 1);
             final int lengthWord = ring.getInt(RingLayout.CONTROL_SIZE + at);
             final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
@@ -197,6 +189,20 @@ public final class RingReader
         }
     }
 
+    /** Reads and checks the producer's position; returns it. */
+    private long readProducer() throws RingException
+    {
+        // Read the producer's position /then/ the records before it.
+        final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
+        if (producer < lastProducer || producer - consumer > dataSize || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
+        {
+            throw fail("the producer's position went from " + lastProducer + " to " + producer
+                + " while this side has read up to " + consumer + " of a " + dataSize + "-byte ring");
+        }
+        lastProducer = producer;
+        return producer;
+    }
+
     /** Whether a record is published and not yet read. */
     public boolean hasData() throws RingException
     {
@@ -204,7 +210,7 @@ public final class RingReader
         {
             throw failure;
         }
-        return (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET) != consumer;
+        return lastProducer != consumer || readProducer() != consumer;
     }
 
     /**
@@ -223,7 +229,9 @@ public final class RingReader
     {
         // Free the space /then/ look at the producer's request.
         VarHandle.fullFence();
-        return (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
+        // Read before exchanging: while nobody sleeps the word is only read, and its cache line is not bounced.
+        return (int) Ring.INT.getVolatile(ring, RingLayout.PRODUCER_NOTIFY_OFFSET) != 0
+            && (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
     }
 
     /** Says this side reads no more; the producer's writes then have nowhere to go. */

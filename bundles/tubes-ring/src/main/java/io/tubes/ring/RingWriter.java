@@ -21,15 +21,18 @@ public final class RingWriter
     private final int dataSize;
     private final int maxPacket;
     private long producer;
+    private long consumerCache;
     private int packetLength;
     private int packetLeft;
 
-    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final long producer)
+    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final long producer,
+        final long consumer)
     {
         this.ring = ring;
         this.dataSize = dataSize;
         this.maxPacket = maxPacket;
         this.producer = producer;
+        this.consumerCache = consumer;
     }
 
     /**
@@ -41,8 +44,14 @@ public final class RingWriter
     {
         final RingReader.Header header = RingReader.Header.read(ring);
         final ByteBuffer view = RingLayout.view(ring, header.dataSize());
-        return new RingWriter(view, header.dataSize(), header.maxPacket(),
-            (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET));
+        final long producer = (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET);
+        final long consumer = (long) Ring.LONG.getAcquire(view, RingLayout.CONSUMER_OFFSET);
+        if (consumer > producer || consumer < producer - header.dataSize() || ((producer | consumer) & 7) != 0)
+        {
+            throw new RingException("the ring's positions are impossible: producer " + producer + ", consumer "
+                + consumer + " in a ring of " + header.dataSize() + " bytes");
+        }
+        return new RingWriter(view, header.dataSize(), header.maxPacket(), producer, consumer);
     }
 
     public int dataSize()
@@ -79,9 +88,14 @@ public final class RingWriter
             throw new IllegalStateException("a packet is half written: give the rest of it (" + packetLeft
                 + " bytes), not " + src.remaining());
         }
-        final long consumer = consumerPosition();
-        final int free = dataSize - (int) (producer - consumer);
         final int whole = RingLayout.recordSize(packetLeft);
+        // The consumer's position is read only when the cached one says there is no room: its cache line stays put.
+        int free = dataSize - (int) (producer - consumerCache);
+        if (free < whole)
+        {
+            consumerCache = consumerPosition();
+            free = dataSize - (int) (producer - consumerCache);
+        }
         final int fragment;
         if (whole <= free)
         {
@@ -114,7 +128,8 @@ public final class RingWriter
     /** Bytes free now, as far as this side can tell. */
     public int free() throws RingException
     {
-        return dataSize - (int) (producer - consumerPosition());
+        consumerCache = consumerPosition();
+        return dataSize - (int) (producer - consumerCache);
     }
 
     /**
@@ -125,7 +140,9 @@ public final class RingWriter
     {
         // Publish the position /then/ look at the consumer's request (it sets the flag /then/ re-reads the position).
         VarHandle.fullFence();
-        return (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
+        // Read before exchanging: while nobody sleeps the word is only read, and its cache line is not bounced.
+        return (int) Ring.INT.getVolatile(ring, RingLayout.CONSUMER_NOTIFY_OFFSET) != 0
+            && (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
     }
 
     /**
@@ -156,10 +173,10 @@ public final class RingWriter
     {
         // Read the consumer's position /then/ reuse the space it freed.
         final long consumer = (long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET);
-        if (consumer > producer || consumer < producer - dataSize || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
+        if (consumer > producer || consumer < consumerCache || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
-            throw new RingException("the consumer's position " + consumer + " is impossible: this side has written up"
-                + " to " + producer + " in a ring of " + dataSize + " bytes");
+            throw new RingException("the consumer's position " + consumer + " is impossible: it was " + consumerCache
+                + " and this side has written up to " + producer + " in a ring of " + dataSize + " bytes");
         }
         return consumer;
     }

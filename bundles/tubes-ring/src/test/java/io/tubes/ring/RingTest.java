@@ -122,6 +122,24 @@ class RingTest
     }
 
     @Test
+    void aWriterAttachingToARingWithUnreadRecordsKeepsThem() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter first = RingWriter.attach(ring);
+        while (first.write(ByteBuffer.wrap(packet(1000, 0))) == RingWriter.WRITTEN)
+        {
+            // fill it
+        }
+        final RingWriter again = RingWriter.attach(ring);
+        assertEquals(RingWriter.FULL, again.write(ByteBuffer.wrap(packet(1000, 1))), "no room: nothing overwritten");
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        for (int i = 0; i < 4; i++)
+        {
+            assertArrayEquals(packet(1000, 0), readOne(reader, SIZE));
+        }
+    }
+
+    @Test
     void closingDrainsWhatWasSentThenEnds() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);

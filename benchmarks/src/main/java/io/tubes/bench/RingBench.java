@@ -1,0 +1,609 @@
+package io.tubes.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import io.tubes.driver.EventChannels;
+import io.tubes.driver.MappedPages;
+import io.tubes.driver.SharedPages;
+import io.tubes.driver.sim.SimXenDriver;
+import io.tubes.ring.RingFormat;
+import io.tubes.ring.RingLayout;
+import io.tubes.ring.RingReader;
+import io.tubes.ring.RingReceiver;
+import io.tubes.ring.RingSender;
+import io.tubes.ring.RingWriter;
+import io.tubes.simhost.HostLayout;
+import io.tubes.simhost.SimHost;
+
+/**
+ * A tube's ring between two processes (two domains of the simulated host, granted pages, event
+ * channel) beside, in the same run: TCP loopback and a Unix socket with the same framing
+ * (length-prefixed packets, buffered), Agrona's OneToOneRingBuffer over a memory-mapped file in
+ * /dev/shm, and memcpy of a ring-sized buffer. Every ring is 512 KiB. One way: 64 B, 1 KiB and
+ * 64 KiB packets; round trips: 64 B ping-pong.
+ *
+ * <p>Usage: {@code benchmarks/run-ring [scale]} (1 = the default counts; 0.1 for a quick look).
+ */
+public final class RingBench
+{
+    private static final int DATA = 512 * 1024;
+    private static final int PAGES = RingLayout.totalSize(DATA) / RingLayout.PAGE_SIZE;
+    private static final long SPIN = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Path dir;
+    private final SimXenDriver self;
+
+    private RingBench(final Path dir, final SimXenDriver self)
+    {
+        this.dir = dir;
+        this.self = self;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length > 0 && "--peer".equals(args[0]))
+        {
+            Peer.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        final double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "tubes-ring-bench");
+        try (SimHost host = SimHost.start(new HostLayout(dir.resolve("host")));
+             SimXenDriver self = SimXenDriver.join(host.layout(), "bench"))
+        {
+            new RingBench(dir, self).runAll(scale);
+        }
+        finally
+        {
+            try (var files = Files.walk(dir))
+            {
+                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private void runAll(final double scale) throws Exception
+    {
+        final int[] sizes = {64, 1024, 65536};
+        final long[] counts = {(long) (5_000_000 * scale), (long) (1_000_000 * scale), (long) (20_000 * scale)};
+        final String[] kinds = {"tube", "agrona", "tcp", "unix"};
+        final double[][] rate = new double[sizes.length][kinds.length];
+        for (int s = 0; s < sizes.length; s++)
+        {
+            for (int k = 0; k < kinds.length; k++)
+            {
+                rate[s][k] = oneWay(kinds[k], sizes[s], counts[s]);
+            }
+        }
+        final double memcpy = memcpyBytesPerSecond();
+        final int rounds = (int) (100_000 * scale);
+        final String[] rttKinds = {"tube-spin", "tube-sleep", "agrona", "unix"};
+        final long[][] rtt = new long[rttKinds.length][];
+        for (int k = 0; k < rttKinds.length; k++)
+        {
+            rtt[k] = pingPong(rttKinds[k], rounds);
+        }
+
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s %12s%n", "one way, two processes", "tube", "agrona",
+            "tcp", "unix", "memcpy");
+        for (int s = 0; s < sizes.length; s++)
+        {
+            final boolean bytes = sizes[s] >= 65536;
+            System.out.printf(Locale.ROOT, "%-34s", sizes[s] + " B packets, " + (bytes ? "MB/s" : "k packets/s"));
+            for (int k = 0; k < kinds.length; k++)
+            {
+                System.out.printf(Locale.ROOT, " %12.0f", bytes ? rate[s][k] * sizes[s] / 1e6 : rate[s][k] / 1e3);
+            }
+            System.out.printf(Locale.ROOT, " %12s%n", bytes ? String.format(Locale.ROOT, "%.0f", memcpy / 1e6) : "-");
+        }
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s%n", "64 B round trip, p50/p99 us", "tube-spin",
+            "tube-sleep", "agrona-spin", "unix");
+        System.out.printf(Locale.ROOT, "%-34s", "");
+        for (final long[] samples : rtt)
+        {
+            System.out.printf(Locale.ROOT, " %12s", String.format(Locale.ROOT, "%.1f/%.1f", p(samples, 50) / 1e3,
+                p(samples, 99) / 1e3));
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube/tcp 64B %.2fx, tube/unix 64B %.2fx, "
+                + "tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, "
+                + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
+            rate[0][0] / rate[0][1], rate[0][0] / rate[0][2], rate[0][0] / rate[0][3], rate[1][0] / rate[1][1],
+            rate[1][0] / rate[1][2], rate[2][0] * 65536 / memcpy, rate[2][0] / rate[2][2],
+            (double) p(rtt[0], 50) / p(rtt[2], 50), (double) p(rtt[1], 50) / p(rtt[3], 50));
+    }
+
+    /** Packets per second from this process to a peer process. */
+    private double oneWay(final String kind, final int size, final long count) throws Exception
+    {
+        try (Child child = new Child(kind + "-recv", Integer.toString(size)))
+        {
+            final ByteBuffer packet = ByteBuffer.allocateDirect(size);
+            final long started;
+            switch (kind)
+            {
+                case "tube":
+                {
+                    try (EventChannels events = self.openEventChannels();
+                         SharedPages ring = shareRing(child, events))
+                    {
+                        final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
+                            child.port, 0);
+                        child.expect("ready");
+                        started = System.nanoTime();
+                        for (long i = 0; i < count; i++)
+                        {
+                            sender.send(packet.clear());
+                        }
+                        sender.close();
+                        child.expect("done");
+                    }
+                    break;
+                }
+                case "agrona":
+                {
+                    final OneToOneRingBuffer ring = agrona(dir.resolve("agrona-" + size), true);
+                    child.tell(dir.resolve("agrona-" + size).toString());
+                    child.expect("ready");
+                    final UnsafeBuffer src = new UnsafeBuffer(packet);
+                    started = System.nanoTime();
+                    for (long i = 0; i < count; i++)
+                    {
+                        while (!ring.write(1, src, 0, size))
+                        {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    while (!ring.write(2, src, 0, 1))
+                    {
+                        Thread.onSpinWait();
+                    }
+                    child.expect("done");
+                    break;
+                }
+                default:
+                {
+                    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                        "tcp".equals(kind) ? tcp(child) : unix(child), 65536)))
+                    {
+                        final byte[] bytes = new byte[size];
+                        started = System.nanoTime();
+                        for (long i = 0; i < count; i++)
+                        {
+                            out.writeInt(size);
+                            out.write(bytes);
+                        }
+                        out.writeInt(0);
+                        out.flush();
+                        child.expect("done");
+                    }
+                }
+            }
+            return count / ((System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /** Round-trip times of 64-byte packets echoed by a peer process. */
+    private long[] pingPong(final String kind, final int rounds) throws Exception
+    {
+        try (Child child = new Child(kind + "-echo", "64"))
+        {
+            final long[] samples = new long[rounds];
+            final int warm = rounds / 10;
+            switch (kind)
+            {
+                case "tube-spin":
+                case "tube-sleep":
+                {
+                    final long spin = "tube-spin".equals(kind) ? SPIN : 0;
+                    try (EventChannels events = self.openEventChannels();
+                         SharedPages there = shareRing(child, events);
+                         SharedPages back = shareRing(child, null))
+                    {
+                        child.expect("ready");
+                        final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port,
+                            spin);
+                        final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
+                            child.port, spin);
+                        final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                        for (int i = -warm; i < rounds; i++)
+                        {
+                            final long t0 = System.nanoTime();
+                            sender.send(packet.clear());
+                            receiver.receive(packet.clear());
+                            if (i >= 0)
+                            {
+                                samples[i] = System.nanoTime() - t0;
+                            }
+                        }
+                        sender.close();
+                    }
+                    break;
+                }
+                case "agrona":
+                {
+                    final OneToOneRingBuffer there = agrona(dir.resolve("agrona-there"), true);
+                    final OneToOneRingBuffer back = agrona(dir.resolve("agrona-back"), true);
+                    child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
+                    child.expect("ready");
+                    final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                    final boolean[] got = new boolean[1];
+                    for (int i = -warm; i < rounds; i++)
+                    {
+                        final long t0 = System.nanoTime();
+                        while (!there.write(1, src, 0, 64))
+                        {
+                            Thread.onSpinWait();
+                        }
+                        got[0] = false;
+                        while (!got[0])
+                        {
+                            back.read((type, buffer, index, length) -> got[0] = true, 1);
+                        }
+                        if (i >= 0)
+                        {
+                            samples[i] = System.nanoTime() - t0;
+                        }
+                    }
+                    there.write(2, src, 0, 1);
+                    break;
+                }
+                default:
+                {
+                    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
+                    {
+                        final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                        for (int i = -warm; i < rounds; i++)
+                        {
+                            final long t0 = System.nanoTime();
+                            packet.clear();
+                            while (packet.hasRemaining())
+                            {
+                                channel.write(packet);
+                            }
+                            packet.clear();
+                            while (packet.hasRemaining())
+                            {
+                                channel.read(packet);
+                            }
+                            if (i >= 0)
+                            {
+                                samples[i] = System.nanoTime() - t0;
+                            }
+                        }
+                    }
+                }
+            }
+            return samples;
+        }
+    }
+
+    /** Shares a formatted ring with the child; with {@code events}, also offers it an event-channel port. */
+    private SharedPages shareRing(final Child child, final EventChannels events) throws Exception
+    {
+        final SharedPages ring = self.grantTable().share(child.domid, PAGES, true, null);
+        RingFormat.format(ring.buffer(), DATA, 65536, RingLayout.MODE_PACKET, List.of());
+        if (events != null)
+        {
+            child.port = events.bindUnbound(child.domid);
+        }
+        child.tell(self.domid() + " " + ring.refs().get(0) + " " + child.port);
+        return ring;
+    }
+
+    private static OneToOneRingBuffer agrona(final Path file, final boolean create) throws IOException
+    {
+        final int length = DATA + RingBufferDescriptor.TRAILER_LENGTH;
+        try (FileChannel channel = create
+            ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+            : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            return new OneToOneRingBuffer(new UnsafeBuffer(mapped));
+        }
+    }
+
+    private java.io.OutputStream tcp(final Child child) throws IOException
+    {
+        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(child.read()));
+        socket.setTcpNoDelay(true);
+        return socket.getOutputStream();
+    }
+
+    private java.io.OutputStream unix(final Child child) throws IOException
+    {
+        return Channels.newOutputStream(SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())));
+    }
+
+    private static double memcpyBytesPerSecond()
+    {
+        final ByteBuffer src = ByteBuffer.allocateDirect(DATA);
+        final ByteBuffer dst = ByteBuffer.allocateDirect(DATA);
+        long copied = 0;
+        final long started = System.nanoTime();
+        while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1))
+        {
+            dst.put(0, src, 0, DATA);
+            copied += DATA;
+        }
+        return copied / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private static long p(final long[] samples, final int percentile)
+    {
+        final long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, sorted.length * percentile / 100)];
+    }
+
+    /** The peer process of one scenario; it says its domid first, and is killed when closed. */
+    private final class Child implements AutoCloseable
+    {
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintWriter in;
+        final int domid;
+        int port;
+
+        Child(final String role, final String size) throws IOException
+        {
+            // Agrona 2 reaches for jdk.internal.misc.Unsafe.
+            process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), RingBench.class.getName(), "--peer", role, size,
+                dir.resolve("host").toString(), dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            domid = Integer.parseInt(read());
+        }
+
+        String read() throws IOException
+        {
+            final String line = out.readLine();
+            if (line == null)
+            {
+                throw new IOException("the peer process ended");
+            }
+            return line;
+        }
+
+        void expect(final String word) throws IOException
+        {
+            final String line = read();
+            if (!line.startsWith(word))
+            {
+                throw new IOException("the peer said '" + line + "', expected '" + word + "'");
+            }
+        }
+
+        void tell(final String line)
+        {
+            in.println(line);
+        }
+
+        Path unixSocket() throws IOException
+        {
+            return Path.of(read());
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The peer side of each scenario: receives and counts, or echoes. */
+    private static final class Peer
+    {
+        private Peer()
+        {
+        }
+
+        static void run(final String[] args) throws Exception
+        {
+            final String role = args[0];
+            final int size = Integer.parseInt(args[1]);
+            final Path dir = Path.of(args[3]);
+            final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            try (SimXenDriver self = SimXenDriver.join(new HostLayout(Path.of(args[2])), "peer-"
+                + ProcessHandle.current().pid()))
+            {
+                System.out.println(self.domid());
+                System.out.flush();
+                switch (role)
+                {
+                    case "tube-recv":
+                    {
+                        final String[] ring = in.readLine().split(" ");
+                        try (EventChannels events = self.openEventChannels();
+                             MappedPages pages = map(self, ring))
+                        {
+                            final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
+                            final RingReceiver receiver = new RingReceiver(RingReader.attach(pages.buffer(), 65536),
+                                events, port, 0);
+                            System.out.println("ready");
+                            System.out.flush();
+                            final ByteBuffer packet = ByteBuffer.allocateDirect(65536);
+                            while (receiver.receive(packet.clear()) != RingReader.END)
+                            {
+                                // count nothing: the sender times
+                            }
+                        }
+                        break;
+                    }
+                    case "tube-spin-echo":
+                    case "tube-sleep-echo":
+                    {
+                        final long spin = "tube-spin-echo".equals(role) ? SPIN : 0;
+                        final String[] there = in.readLine().split(" ");
+                        final String[] back = in.readLine().split(" ");
+                        try (EventChannels events = self.openEventChannels();
+                             MappedPages in1 = map(self, there);
+                             MappedPages out1 = map(self, back))
+                        {
+                            final int port = events.bindInterdomain(Integer.parseInt(there[0]), Integer.parseInt(there[2]));
+                            final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64), events,
+                                port, spin);
+                            final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port, spin);
+                            System.out.println("ready");
+                            System.out.flush();
+                            final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                            while (receiver.receive(packet.clear()) != RingReader.END)
+                            {
+                                sender.send(packet.flip());
+                            }
+                        }
+                        break;
+                    }
+                    case "agrona-recv":
+                    {
+                        final OneToOneRingBuffer ring = agrona(Path.of(in.readLine()), false);
+                        System.out.println("ready");
+                        System.out.flush();
+                        final boolean[] done = new boolean[1];
+                        while (!done[0])
+                        {
+                            if (ring.read((type, buffer, index, length) -> done[0] |= type == 2) == 0)
+                            {
+                                Thread.onSpinWait();
+                            }
+                        }
+                        break;
+                    }
+                    case "agrona-echo":
+                    {
+                        final String[] files = in.readLine().split(" ");
+                        final OneToOneRingBuffer there = agrona(Path.of(files[0]), false);
+                        final OneToOneRingBuffer back = agrona(Path.of(files[1]), false);
+                        System.out.println("ready");
+                        System.out.flush();
+                        final boolean[] done = new boolean[1];
+                        while (!done[0])
+                        {
+                            there.read((type, buffer, index, length) ->
+                            {
+                                done[0] |= type == 2;
+                                while (type == 1 && !back.write(1, buffer, index, length))
+                                {
+                                    Thread.onSpinWait();
+                                }
+                            }, 1);
+                        }
+                        break;
+                    }
+                    case "tcp-recv":
+                    {
+                        try (ServerSocket server = new ServerSocket())
+                        {
+                            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                            System.out.println(server.getLocalPort());
+                            System.out.flush();
+                            try (Socket socket = server.accept())
+                            {
+                                drain(socket.getInputStream());
+                            }
+                        }
+                        break;
+                    }
+                    default:
+                    {
+                        final Path socket = dir.resolve("unix-" + ProcessHandle.current().pid());
+                        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+                        {
+                            server.bind(UnixDomainSocketAddress.of(socket));
+                            System.out.println(socket);
+                            System.out.flush();
+                            try (SocketChannel channel = server.accept())
+                            {
+                                if ("unix-recv".equals(role))
+                                {
+                                    drain(Channels.newInputStream(channel));
+                                }
+                                else
+                                {
+                                    echo(channel, size);
+                                }
+                            }
+                        }
+                    }
+                }
+                System.out.println("done");
+                System.out.flush();
+            }
+        }
+
+        private static MappedPages map(final SimXenDriver self, final String[] ring) throws IOException
+        {
+            final List<Integer> refs = new ArrayList<>();
+            for (int i = 0; i < PAGES; i++)
+            {
+                refs.add(Integer.parseInt(ring[1]) + i);
+            }
+            return self.grantTable().map(Integer.parseInt(ring[0]), refs, true, null);
+        }
+
+        private static void drain(final java.io.InputStream stream) throws IOException
+        {
+            final DataInputStream in = new DataInputStream(new BufferedInputStream(stream, 65536));
+            final byte[] packet = new byte[65536];
+            for (int length = in.readInt(); length > 0; length = in.readInt())
+            {
+                in.readFully(packet, 0, length);
+            }
+        }
+
+        private static void echo(final SocketChannel channel, final int size) throws IOException
+        {
+            final ByteBuffer packet = ByteBuffer.allocateDirect(size);
+            while (true)
+            {
+                packet.clear();
+                while (packet.hasRemaining())
+                {
+                    if (channel.read(packet) < 0)
+                    {
+                        return;
+                    }
+                }
+                packet.flip();
+                while (packet.hasRemaining())
+                {
+                    channel.write(packet);
+                }
+            }
+        }
+    }
+}
