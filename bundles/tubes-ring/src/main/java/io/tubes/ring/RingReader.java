@@ -73,6 +73,9 @@ public final class RingReader
     private int packetLength;
     private int received;
     private RingException failure;
+    private ByteBuffer view;
+    private ByteBuffer scratch;
+    private ByteBuffer scratchView;
 
     private RingReader(final ByteBuffer ring, final int dataSize, final int maxPacket, final long consumer)
     {
@@ -124,28 +127,39 @@ public final class RingReader
         {
             throw failure;
         }
+        final long before = consumer;
+        try
+        {
+            return readRecords(dst);
+        }
+        finally
+        {
+            publish(before);
+        }
+    }
+
+    /** Copies records into {@code dst} until a packet is whole; hands no space back (the caller does, once). */
+    private int readRecords(final ByteBuffer dst) throws RingException
+    {
         while (true)
         {
-            // The producer's position is read only when this side has caught up with the last one it saw.
-            if (lastProducer == consumer && readProducer() == consumer)
+            final int state = caughtUp();
+            if (state != 0)
             {
-                return producerClosed() && readProducer() == consumer ? END : EMPTY;
+                return state;
             }
-            final long producer = lastProducer;
             final int at = (int) consumer & (dataSize - 1);
             final int lengthWord = ring.getInt(RingLayout.CONTROL_SIZE + at);
             final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
             final int fragment = lengthWord & ~RingLayout.MORE;
             final boolean more = (lengthWord & RingLayout.MORE) != 0;
-            checkRecord(producer, fragment, total, more, dst);
+            checkRecord(fragment, total, more, dst.remaining());
             if (received == 0)
             {
                 packetLength = total;
             }
             Ring.copyOut(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
             consumer += RingLayout.recordSize(fragment);
-            // Finish reading the record /then/ hand its space back to the producer.
-            Ring.LONG.setRelease(ring, RingLayout.CONSUMER_OFFSET, consumer);
             if (!more)
             {
                 received = 0;
@@ -155,13 +169,45 @@ public final class RingReader
         }
     }
 
-    private void checkRecord(final long producer, final int fragment, final int total, final boolean more,
-        final ByteBuffer dst) throws RingException
+    /**
+     * 0 while published records are unread; once this side has read everything: {@link #END} if the
+     * producer closed, else {@link #EMPTY}. The producer's position is read only then, so its cache
+     * line is not pulled over for every packet.
+     */
+    private int caughtUp() throws RingException
     {
-        if (fragment < 1 || RingLayout.recordSize(fragment) > producer - consumer)
+        if (lastProducer != consumer || readProducer() != consumer)
+        {
+            return 0;
+        }
+        if (!producerClosed() || readProducer() != consumer)
+        {
+            return EMPTY;
+        }
+        if (received != 0)
+        {
+            throw fail("the producer closed the ring in the middle of a " + packetLength + "-byte packet (" + received
+                + " bytes came)");
+        }
+        return END;
+    }
+
+    private void publish(final long before)
+    {
+        if (consumer != before)
+        {
+            // Finish reading the records /then/ hand their space back to the producer.
+            Ring.LONG.setRelease(ring, RingLayout.CONSUMER_OFFSET, consumer);
+        }
+    }
+
+    private void checkRecord(final int fragment, final int total, final boolean more, final int room)
+        throws RingException
+    {
+        if (fragment < 1 || RingLayout.recordSize(fragment) > lastProducer - consumer)
         {
             throw fail("a record at position " + consumer + " says it holds " + fragment + " bytes, but only "
-                + (producer - consumer - RingLayout.HEADER) + " are published");
+                + (lastProducer - consumer - RingLayout.HEADER) + " are published");
         }
         if (total < 1 || total > maxPacket)
         {
@@ -175,10 +221,10 @@ public final class RingReader
                 throw fail("the first fragment at position " + consumer + " holds " + fragment + " of " + total
                     + " bytes" + (more ? " yet says more follow" : " and says it is the last"));
             }
-            if (dst.remaining() < total)
+            if (room < total)
             {
                 throw new IllegalArgumentException("the next packet is " + total + " bytes; the buffer has room for "
-                    + dst.remaining());
+                    + room);
             }
         }
         else if (total != packetLength || received + fragment > total || !more && received + fragment != total)
@@ -186,6 +232,74 @@ public final class RingReader
             throw fail("a fragment at position " + consumer + " does not continue the " + packetLength
                 + "-byte packet (" + received + " bytes so far): it says " + fragment + " of " + total
                 + (more ? ", more to come" : ", last"));
+        }
+    }
+
+    /**
+     * Hands up to {@code limit} whole packets to {@code handler} without copying them, where the ring
+     * allows: a packet in one piece is a view of the ring; one that wrapped or came in fragments is
+     * assembled in a scratch buffer first (allocated once). The space is handed back once, after the
+     * last packet of the call.
+     *
+     * @return how many packets were handled, or {@link #END}
+     * @throws RingException when the producer broke the protocol
+     */
+    public int poll(final PacketHandler handler, final int limit) throws RingException
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        if (view == null)
+        {
+            view = ring.asReadOnlyBuffer().order(ring.order());
+        }
+        final long before = consumer;
+        int handled = 0;
+        try
+        {
+            while (handled < limit)
+            {
+                final int state = caughtUp();
+                if (state != 0)
+                {
+                    return state == END && handled == 0 ? END : handled;
+                }
+                final int at = (int) consumer & (dataSize - 1);
+                final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
+                final int body = (at + RingLayout.HEADER) & (dataSize - 1);
+                if (received == 0 && ring.getInt(RingLayout.CONTROL_SIZE + at) == total && body + total <= dataSize)
+                {
+                    checkRecord(total, total, false, Integer.MAX_VALUE);
+                    view.limit(RingLayout.CONTROL_SIZE + body + total).position(RingLayout.CONTROL_SIZE + body);
+                    consumer += RingLayout.recordSize(total);
+                    handler.onPacket(view);
+                }
+                else
+                {
+                    if (scratch == null)
+                    {
+                        scratch = ByteBuffer.allocate(maxPacket);
+                        scratchView = scratch.asReadOnlyBuffer();
+                    }
+                    if (received == 0)
+                    {
+                        scratch.clear();
+                    }
+                    final int length = readRecords(scratch);
+                    if (length < 0)
+                    {
+                        return handled; // the rest of a packet in fragments is still to come
+                    }
+                    handler.onPacket(scratchView.limit(length).position(0));
+                }
+                handled++;
+            }
+            return handled;
+        }
+        finally
+        {
+            publish(before);
         }
     }
 

@@ -49,6 +49,30 @@ public final class RingReceiver
         }
     }
 
+    /**
+     * Waits until packets are there and hands up to {@code limit} of them to {@code handler} without
+     * copying (see {@link RingReader#poll}).
+     *
+     * @return how many were handled (at least one), or {@link RingReader#END}
+     */
+    public int receive(final PacketHandler handler, final int limit)
+        throws RingException, DriverException, InterruptedException
+    {
+        while (true)
+        {
+            final int handled = reader.poll(handler, limit);
+            if (reader.producerWantsKick())
+            {
+                events.notify(port);
+            }
+            if (handled != 0)
+            {
+                return handled;
+            }
+            awaitData();
+        }
+    }
+
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
         final long spinUntil = System.nanoTime() + spinNanos;

@@ -140,6 +140,57 @@ class RingTest
     }
 
     @Test
+    void pollHandsOverPacketsWithoutCopyingAndAssemblesTheRest() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, 1 << 16);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, 1 << 16);
+        final java.util.List<byte[]> got = new java.util.ArrayList<>();
+        final java.util.List<Boolean> readOnly = new java.util.ArrayList<>();
+        final PacketHandler collect = packet ->
+        {
+            readOnly.add(packet.isReadOnly());
+            final byte[] bytes = new byte[packet.remaining()];
+            packet.get(bytes);
+            got.add(bytes);
+        };
+        int sent = 0;
+        // Sizes that wrap around the end, and one larger than the ring (fragments).
+        for (final int length : new int[] {100, 3000, 700, 2000, 9000, 5})
+        {
+            final ByteBuffer src = ByteBuffer.wrap(packet(length, length));
+            while (src.hasRemaining())
+            {
+                writer.write(src);
+                reader.poll(collect, 100);
+            }
+            sent++;
+        }
+        assertEquals(sent, got.size());
+        int i = 0;
+        for (final int length : new int[] {100, 3000, 700, 2000, 9000, 5})
+        {
+            assertArrayEquals(packet(length, length), got.get(i++));
+        }
+        assertTrue(readOnly.stream().allMatch(b -> b), "views are read-only");
+        writer.close();
+        assertEquals(RingReader.END, reader.poll(collect, 100));
+    }
+
+    @Test
+    void aProducerClosingInTheMiddleOfAPacketIsAnError() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, 1 << 16);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, 1 << 16);
+        assertEquals(RingWriter.PARTIAL, writer.write(ByteBuffer.wrap(packet(9000, 1))));
+        assertEquals(RingReader.EMPTY, reader.read(ByteBuffer.allocate(1 << 16)));
+        writer.close();
+        assertTrue(assertThrows(RingException.class, () -> reader.read(ByteBuffer.allocate(1 << 16))).getMessage()
+            .contains("closed the ring in the middle of a 9000-byte packet"));
+    }
+
+    @Test
     void closingDrainsWhatWasSentThenEnds() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);
