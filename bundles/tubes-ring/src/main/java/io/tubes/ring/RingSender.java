@@ -54,6 +54,33 @@ public final class RingSender implements AutoCloseable
         }
     }
 
+    /**
+     * Sends {@code count} packets from {@code packets[offset]} on, publishing as many at once as fit
+     * (see {@link RingWriter#writeBatch}), waiting for room as needed.
+     */
+    public void sendBatch(final ByteBuffer[] packets, final int offset, final int count)
+        throws RingException, DriverException, InterruptedException
+    {
+        int next = offset;
+        while (next < offset + count)
+        {
+            next += writer.writeBatch(packets, next, offset + count - next);
+            if (writer.consumerWantsKick())
+            {
+                events.notify(port);
+            }
+            if (next < offset + count)
+            {
+                if (writer.consumerClosed())
+                {
+                    throw new RingException("the receiver closed the ring; " + (offset + count - next)
+                        + " packets not sent");
+                }
+                awaitRoom(packets[next].remaining());
+            }
+        }
+    }
+
     private void awaitRoom(final int wanted) throws RingException, DriverException, InterruptedException
     {
         final long spinUntil = System.nanoTime() + spinNanos;

@@ -73,22 +73,18 @@ public final class RingWriter
      */
     public int write(final ByteBuffer src) throws RingException
     {
-        if (packetLeft == 0)
+        final boolean fresh = packetLeft == 0;
+        final int left = fresh ? src.remaining() : packetLeft;
+        if (fresh && (left < 1 || left > maxPacket))
         {
-            final int length = src.remaining();
-            if (length < 1 || length > maxPacket)
-            {
-                throw new IllegalArgumentException("packet must be 1 to " + maxPacket + " bytes: length=" + length);
-            }
-            packetLength = length;
-            packetLeft = length;
+            throw new IllegalArgumentException("packet must be 1 to " + maxPacket + " bytes: length=" + left);
         }
-        else if (src.remaining() != packetLeft)
+        if (!fresh && src.remaining() != packetLeft)
         {
             throw new IllegalStateException("a packet is half written: give the rest of it (" + packetLeft
                 + " bytes), not " + src.remaining());
         }
-        final int whole = RingLayout.recordSize(packetLeft);
+        final int whole = RingLayout.recordSize(left);
         // The consumer's position is read only when the cached one says there is no room: its cache line stays put.
         int free = dataSize - (int) (producer - consumerCache);
         if (free < whole)
@@ -99,9 +95,9 @@ public final class RingWriter
         final int fragment;
         if (whole <= free)
         {
-            fragment = packetLeft;
+            fragment = left;
         }
-        else if (packetLeft == packetLength && whole <= dataSize)
+        else if (fresh && whole <= dataSize)
         {
             return FULL; // it fits once the consumer catches up: no needless fragments
         }
@@ -111,18 +107,71 @@ public final class RingWriter
         }
         else
         {
-            return packetLeft == packetLength ? FULL : PARTIAL;
+            return fresh ? FULL : PARTIAL; // a refused fresh packet leaves no state behind
+        }
+        if (fresh)
+        {
+            packetLength = left;
         }
         final int at = (int) producer & (dataSize - 1);
-        final boolean more = fragment < packetLeft;
+        final boolean more = fragment < left;
         ring.putInt(RingLayout.CONTROL_SIZE + at, fragment | (more ? RingLayout.MORE : 0));
         ring.putInt(RingLayout.CONTROL_SIZE + at + 4, packetLength);
         Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
         producer += RingLayout.recordSize(fragment);
-        packetLeft -= fragment;
+        packetLeft = left - fragment;
         // Write the record /then/ publish it: the consumer reads nothing past the position it sees.
         Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
         return more ? PARTIAL : WRITTEN;
+    }
+
+    /**
+     * Writes as many of {@code packets[offset .. offset+count)} as fit, whole, and publishes them at
+     * once: one release store and, later, one kick check for the batch. Each packet must fit in the
+     * ring whole (larger ones go through {@link #write}).
+     *
+     * @return how many packets were written (their positions advanced past them)
+     */
+    public int writeBatch(final ByteBuffer[] packets, final int offset, final int count) throws RingException
+    {
+        if (packetLeft != 0)
+        {
+            throw new IllegalStateException("a packet is half written: finish it with write() first");
+        }
+        int written = 0;
+        int free = dataSize - (int) (producer - consumerCache);
+        for (int i = offset; i < offset + count; i++)
+        {
+            final ByteBuffer packet = packets[i];
+            final int length = packet.remaining();
+            if (length < 1 || length > maxPacket || RingLayout.recordSize(length) > dataSize)
+            {
+                throw new IllegalArgumentException("a batched packet must be 1 to " + Math.min(maxPacket,
+                    dataSize - RingLayout.HEADER) + " bytes: length=" + length);
+            }
+            if (RingLayout.recordSize(length) > free)
+            {
+                consumerCache = consumerPosition();
+                free = dataSize - (int) (producer - consumerCache);
+                if (RingLayout.recordSize(length) > free)
+                {
+                    break;
+                }
+            }
+            final int at = (int) producer & (dataSize - 1);
+            ring.putInt(RingLayout.CONTROL_SIZE + at, length);
+            ring.putInt(RingLayout.CONTROL_SIZE + at + 4, length);
+            Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), packet, length);
+            producer += RingLayout.recordSize(length);
+            free -= RingLayout.recordSize(length);
+            written++;
+        }
+        if (written > 0)
+        {
+            // Write the records /then/ publish them, all at once.
+            Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
+        }
+        return written;
     }
 
     /** Bytes free now, as far as this side can tell. */

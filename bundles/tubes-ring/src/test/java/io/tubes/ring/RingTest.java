@@ -178,6 +178,38 @@ class RingTest
     }
 
     @Test
+    void aBatchGoesInWholePacketsUpToWhatFits() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        final ByteBuffer[] batch = new ByteBuffer[100];
+        for (int i = 0; i < batch.length; i++)
+        {
+            batch[i] = ByteBuffer.wrap(packet(100, i));
+        }
+        final int first = writer.writeBatch(batch, 0, batch.length);
+        assertEquals(SIZE / 112, first, "as many 112-byte records as fit");
+        assertEquals(RingWriter.FULL, writer.write(ByteBuffer.wrap(new byte[100])));
+        for (int i = 0; i < first; i++)
+        {
+            assertArrayEquals(packet(100, i), readOne(reader, SIZE));
+        }
+        for (int next = first; next < batch.length;)
+        {
+            final int written = writer.writeBatch(batch, next, batch.length - next);
+            assertTrue(written > 0 && written <= first, "written=" + written);
+            for (int i = next; i < next + written; i++)
+            {
+                assertArrayEquals(packet(100, i), readOne(reader, SIZE));
+            }
+            next += written;
+        }
+        assertThrows(IllegalArgumentException.class,
+            () -> writer.writeBatch(new ByteBuffer[] {ByteBuffer.allocate(SIZE)}, 0, 1));
+    }
+
+    @Test
     void aProducerClosingInTheMiddleOfAPacketIsAnError() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, 1 << 16);
