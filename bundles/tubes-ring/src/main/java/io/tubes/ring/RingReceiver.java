@@ -1,8 +1,6 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
-
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -75,23 +73,6 @@ public final class RingReceiver
 
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
-        final long spinUntil = System.nanoTime() + spinNanos;
-        while (System.nanoTime() < spinUntil)
-        {
-            if (reader.hasData())
-            {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        reader.requestKick();
-        // Re-check after asking: a packet may have been published before the sender saw the request.
-        if (!reader.hasData())
-        {
-            if (events.pending(1, TimeUnit.SECONDS) >= 0)
-            {
-                events.unmask(port);
-            }
-        }
+        KickWait.await(reader::hasData, reader::requestKick, events, port, spinNanos);
     }
 }

@@ -1,8 +1,6 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
-
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -83,24 +81,7 @@ public final class RingSender implements AutoCloseable
 
     private void awaitRoom(final int wanted) throws RingException, DriverException, InterruptedException
     {
-        final long spinUntil = System.nanoTime() + spinNanos;
-        while (System.nanoTime() < spinUntil)
-        {
-            if (hasRoom(wanted))
-            {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        writer.requestKick();
-        // Re-check after asking: the receiver may have made room before it saw the request.
-        if (!hasRoom(wanted))
-        {
-            if (events.pending(1, TimeUnit.SECONDS) >= 0)
-            {
-                events.unmask(port);
-            }
-        }
+        KickWait.await(() -> hasRoom(wanted), writer::requestKick, events, port, spinNanos);
     }
 
     /** Room for the rest of the packet, or for a worthwhile fragment of a large one. */
