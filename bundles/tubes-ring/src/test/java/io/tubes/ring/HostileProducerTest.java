@@ -86,6 +86,66 @@ class HostileProducerTest
     }
 
     @Test
+    void aPeerScribblingWhileTheReaderReadsOnlyEverCausesTheRingsOwnError() throws Exception
+    {
+        final long corruptions = 1_000_000;
+        final java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        final ByteBuffer scribbled = ring.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        final Thread scribbler = new Thread(() ->
+        {
+            final Random random = new Random(1);
+            while (done.get() < corruptions)
+            {
+                final int at = random.nextInt(RingLayout.totalSize(SIZE) / 8) * 8;
+                if (random.nextBoolean())
+                {
+                    scribbled.putInt(at, random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(SIZE));
+                }
+                else
+                {
+                    scribbled.putLong(at, random.nextInt(4) == 0 ? random.nextLong() : 8L * random.nextInt(4 * SIZE));
+                }
+                done.incrementAndGet();
+            }
+        }, "scribbler");
+        final ByteBuffer dst = ByteBuffer.allocate(1 << 16);
+        int failed = 0;
+        scribbler.start();
+        try
+        {
+            while (scribbler.isAlive())
+            {
+                try
+                {
+                    // Even attaching may meet the scribbles: that too is the ring's own error.
+                    final RingReader reader = reader();
+                    for (int calls = 0; calls < 1000; calls++)
+                    {
+                        if (calls % 2 == 0)
+                        {
+                            reader.read(dst.clear());
+                        }
+                        else
+                        {
+                            reader.poll(p -> p.get(p.limit() - 1), 16);
+                        }
+                    }
+                }
+                catch (final RingException e)
+                {
+                    failed++;
+                }
+            }
+        }
+        finally
+        {
+            done.set(corruptions);
+            scribbler.join();
+        }
+        assertTrue(failed > 0, "the scribbling was noticed");
+    }
+
+    @Test
     void randomScribblingNeverThrowsAnythingElseNorHangs() throws Exception
     {
         final Random random = new Random(42);
