@@ -68,6 +68,7 @@ public final class RingReader
     private final ByteBuffer ring;
     private final int dataSize;
     private final int maxPacket;
+    private final int mode;
     private long consumer;
     private long lastProducer;
     private int packetLength;
@@ -77,11 +78,13 @@ public final class RingReader
     private ByteBuffer scratch;
     private ByteBuffer scratchView;
 
-    private RingReader(final ByteBuffer ring, final int dataSize, final int maxPacket, final long consumer)
+    private RingReader(final ByteBuffer ring, final int dataSize, final int maxPacket, final int mode,
+        final long consumer)
     {
         this.ring = ring;
         this.dataSize = dataSize;
         this.maxPacket = maxPacket;
+        this.mode = mode;
         this.consumer = consumer;
         this.lastProducer = consumer;
     }
@@ -100,7 +103,8 @@ public final class RingReader
         {
             throw new RingException("the ring's consumer position " + consumer + " is invalid");
         }
-        return new RingReader(view, header.dataSize(), Math.min(maxPacket, header.maxPacket()), consumer);
+        return new RingReader(view, header.dataSize(), Math.min(maxPacket, header.maxPacket()), header.mode(),
+            consumer);
     }
 
     public int dataSize()
@@ -111,6 +115,12 @@ public final class RingReader
     public int maxPacket()
     {
         return maxPacket;
+    }
+
+    /** {@link RingLayout#MODE_PACKET} or {@link RingLayout#MODE_STREAM}, as the ring was formatted. */
+    public int mode()
+    {
+        return mode;
     }
 
     /**

@@ -20,17 +20,19 @@ public final class RingWriter
     private final ByteBuffer ring;
     private final int dataSize;
     private final int maxPacket;
+    private final int mode;
     private long producer;
     private long consumerCache;
     private int packetLength;
     private int packetLeft;
 
-    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final long producer,
-        final long consumer)
+    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final int mode,
+        final long producer, final long consumer)
     {
         this.ring = ring;
         this.dataSize = dataSize;
         this.maxPacket = maxPacket;
+        this.mode = mode;
         this.producer = producer;
         this.consumerCache = consumer;
     }
@@ -51,7 +53,7 @@ public final class RingWriter
             throw new RingException("the ring's positions are impossible: producer " + producer + ", consumer "
                 + consumer + " in a ring of " + header.dataSize() + " bytes");
         }
-        return new RingWriter(view, header.dataSize(), header.maxPacket(), producer, consumer);
+        return new RingWriter(view, header.dataSize(), header.maxPacket(), header.mode(), producer, consumer);
     }
 
     public int dataSize()
@@ -62,6 +64,12 @@ public final class RingWriter
     public int maxPacket()
     {
         return maxPacket;
+    }
+
+    /** {@link RingLayout#MODE_PACKET} or {@link RingLayout#MODE_STREAM}, as the ring was formatted. */
+    public int mode()
+    {
+        return mode;
     }
 
     /**

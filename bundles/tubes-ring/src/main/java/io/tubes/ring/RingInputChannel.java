@@ -1,0 +1,95 @@
+package io.tubes.ring;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
+
+import io.tubes.driver.EventChannels;
+
+/**
+ * The receiving end of a stream-mode ring as a blocking {@link ReadableByteChannel}: {@link #read}
+ * waits for at least one byte, takes as many as are there and fit, and returns -1 at the end of the
+ * stream. Records are read straight into the caller's buffer when it has room for any record, else
+ * through a staging buffer allocated once.
+ */
+public final class RingInputChannel implements ReadableByteChannel
+{
+    private final RingReader reader;
+    private final RingReceiver receiver;
+    private final ByteBuffer staged;
+    private boolean ended;
+    private boolean open = true;
+
+    public RingInputChannel(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
+    {
+        if (reader.mode() != RingLayout.MODE_STREAM)
+        {
+            throw new IllegalArgumentException("this ring was formatted for packets, not a stream");
+        }
+        this.reader = reader;
+        this.receiver = new RingReceiver(reader, events, port, spinNanos);
+        this.staged = ByteBuffer.allocate(reader.maxPacket()).flip();
+    }
+
+    @Override
+    public int read(final ByteBuffer dst) throws IOException
+    {
+        if (!open)
+        {
+            throw new ClosedChannelException();
+        }
+        final int before = dst.position();
+        try
+        {
+            while (dst.hasRemaining())
+            {
+                if (staged.hasRemaining())
+                {
+                    final int n = Math.min(staged.remaining(), dst.remaining());
+                    dst.put(dst.position(), staged, staged.position(), n);
+                    dst.position(dst.position() + n);
+                    staged.position(staged.position() + n);
+                    continue;
+                }
+                if (ended || dst.position() > before && !reader.hasData())
+                {
+                    break; // some bytes, and no more waiting: a stream read returns what is there
+                }
+                if (dst.remaining() >= reader.maxPacket())
+                {
+                    ended = receiver.receive(dst) == RingReader.END;
+                }
+                else
+                {
+                    ended = receiver.receive(staged.clear()) == RingReader.END;
+                    staged.flip(); // empty at the end: nothing was put in
+                }
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ClosedByInterruptException();
+        }
+        final int read = dst.position() - before;
+        return read == 0 && ended ? -1 : read;
+    }
+
+    @Override
+    public boolean isOpen()
+    {
+        return open;
+    }
+
+    @Override
+    public void close()
+    {
+        if (open)
+        {
+            open = false;
+            reader.close();
+        }
+    }
+}

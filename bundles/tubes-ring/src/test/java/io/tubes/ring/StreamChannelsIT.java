@@ -1,0 +1,103 @@
+package io.tubes.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.tubes.driver.EventChannels;
+import io.tubes.driver.MappedPages;
+import io.tubes.driver.SharedPages;
+import io.tubes.driver.sim.SimXenDriver;
+import io.tubes.simhost.HostLayout;
+import io.tubes.simhost.SimHost;
+
+/** Stream mode between two domains of a simulated host: bytes without boundaries, in order, to the end. */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StreamChannelsIT
+{
+    private static final int DATA_SIZE = 16 * 1024;
+    private static final int TOTAL = 10 * 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bytesArriveInOrderWhateverTheWriteAndReadSizes() throws Exception
+    {
+        final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
+        try (SimHost host = SimHost.start(new HostLayout(dir));
+             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
+             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
+             EventChannels aEvents = a.openEventChannels();
+             EventChannels bEvents = b.openEventChannels();
+             SharedPages shared = a.grantTable().share(b.domid(), pages, true, null))
+        {
+            RingFormat.format(shared.buffer(), DATA_SIZE, DATA_SIZE / 2, RingLayout.MODE_STREAM, shared.refs().subList(1, pages));
+            final int aPort = aEvents.bindUnbound(b.domid());
+            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
+            try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+            {
+                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+                final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20), bEvents,
+                    bPort, 0);
+                final CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() ->
+                {
+                    final Random random = new Random(3);
+                    final CRC32C crc = new CRC32C();
+                    final byte[] bytes = new byte[50_000];
+                    try
+                    {
+                        for (int left = TOTAL; left > 0;)
+                        {
+                            final int n = Math.min(left, 1 + random.nextInt(bytes.length));
+                            random.nextBytes(bytes);
+                            crc.update(bytes, 0, n);
+                            assertEquals(n, out.write(ByteBuffer.wrap(bytes, 0, n)));
+                            left -= n;
+                        }
+                        out.close();
+                    }
+                    catch (final Exception e)
+                    {
+                        throw new IllegalStateException(e);
+                    }
+                    return crc.getValue();
+                });
+                final Random random = new Random(4);
+                final CRC32C crc = new CRC32C();
+                long received = 0;
+                final ByteBuffer dst = ByteBuffer.allocate(40_000);
+                for (int n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity()))); n >= 0;
+                    n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity()))))
+                {
+                    crc.update(dst.array(), 0, n);
+                    received += n;
+                }
+                assertEquals(TOTAL, received);
+                assertEquals(sent.get(60, TimeUnit.SECONDS), crc.getValue(), "the same bytes, in order");
+                assertEquals(-1, in.read(dst.clear()), "end of stream stays");
+                in.close();
+                assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.read(dst.clear()));
+            }
+        }
+    }
+
+    @Test
+    void aPacketRingIsNotAStream() throws Exception
+    {
+        final ByteBuffer ring = ByteBuffer.allocateDirect(RingLayout.totalSize(DATA_SIZE));
+        RingFormat.format(ring, DATA_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
+        assertThrows(IllegalArgumentException.class, () -> new RingOutputChannel(RingWriter.attach(ring), null, 1, 0));
+    }
+}
