@@ -74,6 +74,8 @@ public final class RingBench
 
     public static void main(final String[] args) throws Exception
     {
+        // The table and the ratios, last, are the output: the host's log lines stay out of it.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         if (args.length > 0 && "--peer".equals(args[0]))
         {
             Peer.run(Arrays.copyOfRange(args, 1, args.length));

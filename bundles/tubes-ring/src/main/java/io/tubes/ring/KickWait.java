@@ -22,8 +22,9 @@ final class KickWait
     {
     }
 
+    /** Waits for {@code ready}, at most {@code maxNanos} (and a second at a time, to look again). */
     static void await(final Ready ready, final Runnable requestKick, final EventChannels events, final int port,
-        final long spinNanos) throws RingException, DriverException, InterruptedException
+        final long spinNanos, final long maxNanos) throws RingException, DriverException, InterruptedException
     {
         final long spinUntil = System.nanoTime() + spinNanos;
         while (System.nanoTime() < spinUntil)
@@ -35,7 +36,7 @@ final class KickWait
             Thread.onSpinWait();
         }
         requestKick.run();
-        if (!ready.now() && events.pending(1, TimeUnit.SECONDS) >= 0)
+        if (!ready.now() && events.pending(Math.min(maxNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS) >= 0)
         {
             events.unmask(port);
         }

@@ -73,6 +73,6 @@ public final class RingReceiver
 
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(reader::hasData, reader::requestKick, events, port, spinNanos);
+        KickWait.await(reader::hasData, reader::requestKick, events, port, spinNanos, Long.MAX_VALUE);
     }
 }

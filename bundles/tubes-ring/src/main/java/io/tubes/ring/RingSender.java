@@ -1,6 +1,7 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -33,6 +34,20 @@ public final class RingSender implements AutoCloseable
      */
     public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
     {
+        offer(packet, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Sends the packet, waiting at most {@code timeout} for room.
+     *
+     * @return true when all of it is in the ring; false when the time ran out first: then nothing of
+     *         it went, or (for a packet larger than the ring) the part before the buffer's position
+     *         did, and the rest must be offered again before any other packet
+     */
+    public boolean offer(final ByteBuffer packet, final long timeout, final TimeUnit unit)
+        throws RingException, DriverException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 2);
         while (true)
         {
             final int result = writer.write(packet);
@@ -42,13 +57,17 @@ public final class RingSender implements AutoCloseable
             }
             if (result == RingWriter.WRITTEN)
             {
-                return;
+                return true;
             }
             if (writer.consumerClosed())
             {
                 throw new RingException("the receiver closed the ring; " + packet.remaining() + " bytes not sent");
             }
-            awaitRoom(packet.remaining());
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            awaitRoom(packet.remaining(), deadline - System.nanoTime());
         }
     }
 
@@ -74,14 +93,15 @@ public final class RingSender implements AutoCloseable
                     throw new RingException("the receiver closed the ring; " + (offset + count - next)
                         + " packets not sent");
                 }
-                awaitRoom(packets[next].remaining());
+                awaitRoom(packets[next].remaining(), Long.MAX_VALUE);
             }
         }
     }
 
-    private void awaitRoom(final int wanted) throws RingException, DriverException, InterruptedException
+    private void awaitRoom(final int wanted, final long maxNanos)
+        throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(() -> hasRoom(wanted), writer::requestKick, events, port, spinNanos);
+        KickWait.await(() -> hasRoom(wanted), writer::requestKick, events, port, spinNanos, maxNanos);
     }
 
     /** Room for the rest of the packet, or for a worthwhile fragment of a large one. */

@@ -94,6 +94,33 @@ class StreamChannelsIT
     }
 
     @Test
+    void aSenderGivesUpAfterItsTimeoutWhenNobodyReads() throws Exception
+    {
+        try (SimHost host = SimHost.start(new HostLayout(dir));
+             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
+             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
+             EventChannels events = a.openEventChannels();
+             SharedPages shared = a.grantTable().share(b.domid(), 2, true, null))
+        {
+            RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
+            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events,
+                events.bindUnbound(b.domid()), 0);
+            int sent = 0;
+            while (sender.offer(ByteBuffer.allocate(1000), 200, TimeUnit.MILLISECONDS))
+            {
+                sent++;
+            }
+            assertEquals(4, sent, "four 1008-byte records fill the ring; the fifth waits, then gives up");
+            final ByteBuffer refused = ByteBuffer.allocate(1000);
+            final long started = System.nanoTime();
+            assertEquals(false, sender.offer(refused, 300, TimeUnit.MILLISECONDS));
+            final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertEquals(0, refused.position(), "nothing of it went");
+            assertEquals(true, waitedMs >= 300 && waitedMs < 1_000, "waited " + waitedMs + " ms");
+        }
+    }
+
+    @Test
     void aPacketRingIsNotAStream() throws Exception
     {
         final ByteBuffer ring = ByteBuffer.allocateDirect(RingLayout.totalSize(DATA_SIZE));
