@@ -55,25 +55,25 @@ public final class SimDriverComponent
     private final HostLayout layout;
     private final String name;
     private final Thread joiner;
-    private volatile boolean active = true;
+    private volatile boolean active;
     private SimXenDriver driver;
     private ServiceRegistration<XenDriver> registration;
 
     @Activate
     public SimDriverComponent(final Config config, final BundleContext context)
     {
-        if (!"sim".equals(config.driver()))
-        {
-            throw new IllegalArgumentException("io.tubes.host: this component serves driver=sim, not driver="
-                + config.driver());
-        }
         this.context = context;
         this.layout = HostLayout.resolve(config.host_dir(), System.getenv());
         this.name = config.domain_name().isBlank() ? "domain-" + ProcessHandle.current().pid() : config.domain_name();
         // The host may start after this instance (or in it, a moment later): join when it answers.
         this.joiner = new Thread(this::joinWhenTheHostAnswers, "tubes sim driver [" + name + "]");
         joiner.setDaemon(true);
-        joiner.start();
+        // Another driver (driver=xen) serves this configuration: stay idle.
+        active = "sim".equals(config.driver());
+        if (active)
+        {
+            joiner.start();
+        }
     }
 
     private void joinWhenTheHostAnswers()
@@ -128,7 +128,10 @@ public final class SimDriverComponent
     {
         active = false;
         joiner.interrupt();
-        joiner.join(5_000);
+        if (joiner.isAlive())
+        {
+            joiner.join(5_000);
+        }
         synchronized (this)
         {
             if (registration != null)
