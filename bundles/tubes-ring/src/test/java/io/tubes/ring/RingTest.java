@@ -241,6 +241,17 @@ class RingTest
     }
 
     @Test
+    void aReceiverThatClosesIsSeenByTheSender() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        assertFalse(writer.consumerClosed());
+        reader.close();
+        assertTrue(writer.consumerClosed());
+    }
+
+    @Test
     void kicksOnlyWhenThePeerAskedForOne() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);
