@@ -121,12 +121,8 @@ public final class RingWriter
         {
             packetLength = left;
         }
-        final int at = (int) producer & (dataSize - 1);
         final boolean more = fragment < left;
-        ring.putInt(RingLayout.CONTROL_SIZE + at, fragment | (more ? RingLayout.MORE : 0));
-        ring.putInt(RingLayout.CONTROL_SIZE + at + 4, packetLength);
-        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
-        producer += RingLayout.recordSize(fragment);
+        putRecord(src, fragment, more, packetLength);
         packetLeft = left - fragment;
         // Write the record /then/ publish it: the consumer reads nothing past the position it sees.
         Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
@@ -166,11 +162,7 @@ public final class RingWriter
                     break;
                 }
             }
-            final int at = (int) producer & (dataSize - 1);
-            ring.putInt(RingLayout.CONTROL_SIZE + at, length);
-            ring.putInt(RingLayout.CONTROL_SIZE + at + 4, length);
-            Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), packet, length);
-            producer += RingLayout.recordSize(length);
+            putRecord(packet, length, false, length);
             free -= RingLayout.recordSize(length);
             written++;
         }
@@ -180,6 +172,16 @@ public final class RingWriter
             Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
         }
         return written;
+    }
+
+    /** Writes one record at the producer position and moves past it; publishing is the caller's. */
+    private void putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
+    {
+        final int at = (int) producer & (dataSize - 1);
+        ring.putInt(RingLayout.CONTROL_SIZE + at, fragment | (more ? RingLayout.MORE : 0));
+        ring.putInt(RingLayout.CONTROL_SIZE + at + 4, total);
+        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
+        producer += RingLayout.recordSize(fragment);
     }
 
     /** Bytes free now, as far as this side can tell. */

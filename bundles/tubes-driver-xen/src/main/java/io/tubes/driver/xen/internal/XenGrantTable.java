@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import com.sun.jna.Pointer;
 
@@ -58,42 +59,8 @@ final class XenGrantTable implements GrantTable
         {
             refList.add(ref);
         }
-        final AtomicBoolean closed = new AtomicBoolean();
-        final ByteBuffer buffer = pages.getByteBuffer(0, (long) count * PAGE_SIZE);
-        return new SharedPages()
-        {
-            @Override
-            public int domid()
-            {
-                return domid;
-            }
-
-            @Override
-            public List<Integer> refs()
-            {
-                return List.copyOf(refList);
-            }
-
-            @Override
-            public ByteBuffer buffer()
-            {
-                return buffer;
-            }
-
-            @Override
-            public void close() throws DriverException
-            {
-                if (closed.compareAndSet(false, true))
-                {
-                    grants.addAndGet(-count);
-                    if (XenLibraries.GntTab.xengntshr_unshare(gntshr, pages, count) != 0)
-                    {
-                        throw new DriverException("cannot unshare pages shared with domain " + domid + " ("
-                            + XenLibraries.lastError() + ")");
-                    }
-                }
-            }
-        };
+        return new Pages(domid, refList, pages, count, grants,
+            () -> XenLibraries.GntTab.xengntshr_unshare(gntshr, pages, count), "unshare pages shared with");
     }
 
     @Override
@@ -120,41 +87,70 @@ final class XenGrantTable implements GrantTable
                 + (writable ? "writable" : "readable") + " (" + XenLibraries.lastError() + ")");
         }
         mappings.addAndGet(refArray.length);
-        final AtomicBoolean closed = new AtomicBoolean();
-        final ByteBuffer buffer = pages.getByteBuffer(0, (long) refArray.length * PAGE_SIZE);
-        return new MappedPages()
-        {
-            @Override
-            public int domid()
-            {
-                return domid;
-            }
-
-            @Override
-            public ByteBuffer buffer()
-            {
-                return buffer;
-            }
-
-            @Override
-            public void close() throws DriverException
-            {
-                if (closed.compareAndSet(false, true))
-                {
-                    mappings.addAndGet(-refArray.length);
-                    if (XenLibraries.GntTab.xengnttab_unmap(gnttab, pages, refArray.length) != 0)
-                    {
-                        throw new DriverException("cannot unmap pages of domain " + domid + " ("
-                            + XenLibraries.lastError() + ")");
-                    }
-                }
-            }
-        };
+        return new Pages(domid, List.of(), pages, refArray.length, mappings,
+            () -> XenLibraries.GntTab.xengnttab_unmap(gnttab, pages, refArray.length), "unmap pages of");
     }
 
     @Override
     public Counts counts()
     {
         return new Counts(grants.get(), mappings.get(), ports.get());
+    }
+
+    /** Pages shared or mapped; closing releases them through Xen, once, and uncounts them. */
+    private static final class Pages implements SharedPages, MappedPages
+    {
+        private final int domid;
+        private final List<Integer> refs;
+        private final ByteBuffer buffer;
+        private final int count;
+        private final AtomicInteger counter;
+        private final IntSupplier release;
+        private final String what;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Pages(final int domid, final List<Integer> refs, final Pointer pages, final int count,
+            final AtomicInteger counter, final IntSupplier release, final String what)
+        {
+            this.domid = domid;
+            this.refs = List.copyOf(refs);
+            this.buffer = pages.getByteBuffer(0, (long) count * PAGE_SIZE);
+            this.count = count;
+            this.counter = counter;
+            this.release = release;
+            this.what = what;
+        }
+
+        @Override
+        public int domid()
+        {
+            return domid;
+        }
+
+        @Override
+        public List<Integer> refs()
+        {
+            return refs;
+        }
+
+        @Override
+        public ByteBuffer buffer()
+        {
+            return buffer;
+        }
+
+        @Override
+        public void close() throws DriverException
+        {
+            if (closed.compareAndSet(false, true))
+            {
+                counter.addAndGet(-count);
+                if (release.getAsInt() != 0)
+                {
+                    throw new DriverException("cannot " + what + " domain " + domid + " (" + XenLibraries.lastError()
+                        + ")");
+                }
+            }
+        }
     }
 }
