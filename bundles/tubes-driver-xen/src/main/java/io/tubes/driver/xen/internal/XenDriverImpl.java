@@ -19,10 +19,10 @@ import io.tubes.xenstore.client.XenStoreClient;
  * The driver SPI on real Xen. Starting it checks, in order, that Xen's devices exist, that the
  * libraries load, and which domain this is (from XenStore), each with a message saying what to do.
  */
-final class XenDriverImpl implements XenDriver, AutoCloseable
+public final class XenDriverImpl implements XenDriver, AutoCloseable
 {
     /** Devices a domain needs to share, map and signal. */
-    static final List<Path> DEVICES = List.of(Path.of("/dev/xen/gntalloc"), Path.of("/dev/xen/gntdev"),
+    public static final List<Path> DEVICES = List.of(Path.of("/dev/xen/gntalloc"), Path.of("/dev/xen/gntdev"),
         Path.of("/dev/xen/evtchn"));
 
     private final Pointer gnttab;
@@ -41,7 +41,7 @@ final class XenDriverImpl implements XenDriver, AutoCloseable
         this.domid = domid;
     }
 
-    static XenDriverImpl start(final List<Path> devices) throws IOException
+    public static XenDriverImpl start(final List<Path> devices) throws IOException
     {
         for (final Path device : devices)
         {
