@@ -6,11 +6,14 @@ import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +30,12 @@ import io.tubes.simhost.SimHost;
  * wakes from its wait and notifies back) beside a Unix-socket ping-pong of one byte with the same
  * peer process, in the same run; and the cost of share + map + unmap + unshare of one page.
  *
- * <p>Usage: {@code benchmarks/run-driver [round-trips]}.
+ * <p>Usage: {@code benchmarks/run-driver [--low-latency-idle] [round-trips]}.
  */
 public final class DriverBench
 {
+    private static final int BLOCKS = 20;
+
     private DriverBench()
     {
     }
@@ -42,11 +47,13 @@ public final class DriverBench
             peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             return;
         }
-        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        final boolean lowLatencyIdle = args.length > 0 && "--low-latency-idle".equals(args[0]);
+        final int rounds = args.length > (lowLatencyIdle ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 100_000;
         final Path dir = Files.createTempDirectory("tubes-driver-bench");
         final HostLayout layout = new HostLayout(dir);
         Process peer = null;
-        try (SimHost host = SimHost.start(layout);
+        try (FileChannel idle = lowLatencyIdle ? holdLowLatencyIdle() : null;
+             SimHost host = SimHost.start(layout);
              SimXenDriver self = SimXenDriver.join(layout, "bench");
              EventChannels events = self.openEventChannels())
         {
@@ -61,10 +68,26 @@ public final class DriverBench
             {
                 throw new IOException("the peer domain did not start: " + ready);
             }
-            final long[] evtchn = eventRoundTrips(events, port, rounds);
-            final long[] socket = socketRoundTrips(dir.resolve("echo.sock"), rounds);
+            final long[] evtchn = new long[rounds];
+            final long[] socket = new long[rounds];
+            try (SocketChannel echo = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("echo.sock"))))
+            {
+                eventRoundTrips(events, port, new long[rounds / 10], 0, rounds / 10);
+                socketRoundTrips(echo, new long[rounds / 10], 0, rounds / 10);
+                // Blocks taken in turn, so that both see the same scheduler placements and machine load.
+                final int block = Math.max(1, rounds / BLOCKS);
+                for (int from = 0; from < rounds; from += block)
+                {
+                    final int to = Math.min(rounds, from + block);
+                    eventRoundTrips(events, port, evtchn, from, to);
+                    socketRoundTrips(echo, socket, from, to);
+                }
+            }
+            peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // before the host goes, which it would report
             final long[] grant = grantCycles(layout, 20_000);
 
+            System.out.println("idle: " + (lowLatencyIdle ? "low latency (/dev/cpu_dma_latency held at 0 us)"
+                : "as the machine is (see --low-latency-idle)"));
             System.out.printf(Locale.ROOT, "%-52s %10s %10s%n", "operation (two processes)", "p50 us", "p99 us");
             print("event channel round trip (notify, wake, notify back)", evtchn);
             print("  one-way wake latency (half the round trip)", halve(evtchn));
@@ -87,52 +110,57 @@ public final class DriverBench
         }
     }
 
-    private static long[] eventRoundTrips(final EventChannels events, final int port, final int rounds)
-        throws Exception
+    /**
+     * Asks the kernel to keep idle CPUs out of deep sleep while the returned file is open (Linux PM QoS,
+     * what tuned's latency-performance profile does): on a VM a halted vCPU takes tens of microseconds
+     * to wake, whatever woke it.
+     */
+    private static FileChannel holdLowLatencyIdle() throws IOException
     {
-        final long[] samples = new long[rounds];
-        for (int warm = 0; warm < rounds / 10; warm++)
+        final FileChannel qos;
+        try
         {
-            bounce(events, port);
+            qos = FileChannel.open(Path.of("/dev/cpu_dma_latency"), StandardOpenOption.WRITE);
         }
-        for (int i = 0; i < rounds; i++)
+        catch (final IOException e)
+        {
+            throw new IOException("--low-latency-idle needs to write /dev/cpu_dma_latency (as root): " + e, e);
+        }
+        qos.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 0));
+        return qos;
+    }
+
+    private static void eventRoundTrips(final EventChannels events, final int port, final long[] samples,
+        final int from, final int to) throws Exception
+    {
+        for (int i = from; i < to; i++)
         {
             final long t0 = System.nanoTime();
-            bounce(events, port);
+            events.notify(port);
+            if (events.pending(10, TimeUnit.SECONDS) != port)
+            {
+                throw new IOException("the peer did not answer");
+            }
+            events.unmask(port);
             samples[i] = System.nanoTime() - t0;
         }
-        return samples;
     }
 
-    private static void bounce(final EventChannels events, final int port) throws Exception
+    private static void socketRoundTrips(final SocketChannel channel, final long[] samples, final int from,
+        final int to) throws IOException
     {
-        events.notify(port);
-        if (events.pending(10, TimeUnit.SECONDS) != port)
+        final ByteBuffer one = ByteBuffer.allocate(1);
+        for (int i = from; i < to; i++)
         {
-            throw new IOException("the peer did not answer");
-        }
-        events.unmask(port);
-    }
-
-    private static long[] socketRoundTrips(final Path socket, final int rounds) throws IOException
-    {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket)))
-        {
-            final ByteBuffer one = ByteBuffer.allocate(1);
-            final long[] samples = new long[rounds];
-            for (int i = -rounds / 10; i < rounds; i++)
+            final long t0 = System.nanoTime();
+            one.clear();
+            channel.write(one);
+            one.clear();
+            if (channel.read(one) != 1)
             {
-                final long t0 = System.nanoTime();
-                one.clear();
-                channel.write(one);
-                one.clear();
-                channel.read(one);
-                if (i >= 0)
-                {
-                    samples[i] = System.nanoTime() - t0;
-                }
+                throw new IOException("the echo peer went away");
             }
-            return samples;
+            samples[i] = System.nanoTime() - t0;
         }
     }
 
