@@ -6,14 +6,12 @@ import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +45,12 @@ public final class DriverBench
             peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             return;
         }
-        final boolean lowLatencyIdle = args.length > 0 && "--low-latency-idle".equals(args[0]);
+        final boolean lowLatencyIdle = LowLatencyIdle.asked(args);
         final int rounds = args.length > (lowLatencyIdle ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 100_000;
         final Path dir = Files.createTempDirectory("tubes-driver-bench");
         final HostLayout layout = new HostLayout(dir);
         Process peer = null;
-        try (FileChannel idle = lowLatencyIdle ? holdLowLatencyIdle() : null;
+        try (FileChannel idle = lowLatencyIdle ? LowLatencyIdle.hold() : null;
              SimHost host = SimHost.start(layout);
              SimXenDriver self = SimXenDriver.join(layout, "bench");
              EventChannels events = self.openEventChannels())
@@ -86,8 +84,7 @@ public final class DriverBench
             peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // before the host goes, which it would report
             final long[] grant = grantCycles(layout, 20_000);
 
-            System.out.println("idle: " + (lowLatencyIdle ? "low latency (/dev/cpu_dma_latency held at 0 us)"
-                : "as the machine is (see --low-latency-idle)"));
+            System.out.println(LowLatencyIdle.describe(lowLatencyIdle));
             System.out.printf(Locale.ROOT, "%-52s %10s %10s%n", "operation (two processes)", "p50 us", "p99 us");
             print("event channel round trip (notify, wake, notify back)", evtchn);
             print("  one-way wake latency (half the round trip)", halve(evtchn));
@@ -108,26 +105,6 @@ public final class DriverBench
                 files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
             }
         }
-    }
-
-    /**
-     * Asks the kernel to keep idle CPUs out of deep sleep while the returned file is open (Linux PM QoS,
-     * what tuned's latency-performance profile does): on a VM a halted vCPU takes tens of microseconds
-     * to wake, whatever woke it.
-     */
-    private static FileChannel holdLowLatencyIdle() throws IOException
-    {
-        final FileChannel qos;
-        try
-        {
-            qos = FileChannel.open(Path.of("/dev/cpu_dma_latency"), StandardOpenOption.WRITE);
-        }
-        catch (final IOException e)
-        {
-            throw new IOException("--low-latency-idle needs to write /dev/cpu_dma_latency (as root): " + e, e);
-        }
-        qos.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 0));
-        return qos;
     }
 
     private static void eventRoundTrips(final EventChannels events, final int port, final long[] samples,

@@ -81,9 +81,13 @@ public final class RingBench
             Peer.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        final double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        final boolean lowLatencyIdle = LowLatencyIdle.asked(args);
+        final int next = lowLatencyIdle ? 1 : 0;
+        final double scale = args.length > next ? Double.parseDouble(args[next]) : 1.0;
         final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "tubes-ring-bench");
-        try (SimHost host = SimHost.start(new HostLayout(dir.resolve("host")));
+        System.out.println(LowLatencyIdle.describe(lowLatencyIdle));
+        try (FileChannel idle = lowLatencyIdle ? LowLatencyIdle.hold() : null;
+             SimHost host = SimHost.start(new HostLayout(dir.resolve("host")));
              SimXenDriver self = SimXenDriver.join(host.layout(), "bench"))
         {
             new RingBench(dir, self).runAll(scale);
