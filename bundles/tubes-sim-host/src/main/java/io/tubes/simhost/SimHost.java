@@ -311,13 +311,18 @@ public final class SimHost implements AutoCloseable
                 }
             }
         }
-        for (final DomainInfo domain : domains())
+        // Under the lock that releases take: a connection thread releasing its domain right now
+        // finishes before xenstored goes, or finds its domain already released.
+        synchronized (domains)
         {
-            release(domain, "the host is stopping");
+            for (final DomainInfo domain : domains())
+            {
+                release(domain, "the host is stopping");
+            }
+            dom0.close();
+            xenstored.close();
+            resources.close();
         }
-        dom0.close();
-        xenstored.close();
-        resources.close();
         LOG.log(Level.INFO, "simulated host at {0} stopped", layout.directory());
     }
 
