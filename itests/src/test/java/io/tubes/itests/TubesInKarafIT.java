@@ -2,7 +2,6 @@ package io.tubes.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -82,7 +81,7 @@ public class TubesInKarafIT
         final String hostDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "exam-host").toString();
         final List<Option> options = new ArrayList<>(List.of(
             karafDistributionConfiguration()
-                .frameworkUrl(maven("io.tubes", "tubes-karaf", System.getProperty("tubes.version")).type("tar.gz"))
+                .frameworkUrl(new File(System.getProperty("tubes.distribution.archive")).toURI().toString())
                 .name("Tubes").unpackDirectory(new File("target/exam")).useDeployFolder(false),
             configureConsole().ignoreLocalConsole(),
             logLevel(LogLevel.INFO),
