@@ -53,15 +53,24 @@ import io.tubes.simhost.SimHost;
  * channel) beside, in the same run: TCP loopback and a Unix socket with the same framing
  * (length-prefixed packets, buffered), Agrona's OneToOneRingBuffer over a memory-mapped file in
  * /dev/shm, and memcpy of a ring-sized buffer. Every ring is 512 KiB. One way: 64 B, 1 KiB and
- * 64 KiB packets; round trips: 64 B ping-pong.
+ * 64 KiB packets; round trips: 64 B ping-pong. Agrona's sides always spin; a tube's spin (up to
+ * 10 ms) before it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep
+ * whenever they wait.
  *
- * <p>Usage: {@code benchmarks/run [scale]} (1 = the default counts; 0.1 for a quick look).
+ * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
+ * then is measured: one-way runs as the median of three stretches of {@code scale} seconds each;
+ * round trips over {@code scale * 100 000} samples.
+ *
+ * <p>Usage: {@code benchmarks/run [scale]} (1 = the default; 0.2 for a quick look).
  */
 public final class RingBench
 {
     private static final int DATA = 512 * 1024;
     private static final int PAGES = RingLayout.totalSize(DATA) / RingLayout.PAGE_SIZE;
     private static final long SPIN = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long WARM_UP = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Packets sent between looks at the clock, and per batch of {@code tube-batch}. */
+    private static final int CHUNK = 64;
 
     private final Path dir;
     private final SimXenDriver self;
@@ -104,14 +113,14 @@ public final class RingBench
     private void runAll(final double scale) throws Exception
     {
         final int[] sizes = {64, 1024, 65536};
-        final long[] counts = {(long) (5_000_000 * scale), (long) (1_000_000 * scale), (long) (20_000 * scale)};
-        final String[] kinds = {"tube", "tube-batch", "agrona", "tcp", "unix"};
+        final long stretch = (long) (TimeUnit.SECONDS.toNanos(1) * scale);
+        final String[] kinds = {"tube", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
         final double[][] rate = new double[sizes.length][kinds.length];
         for (int s = 0; s < sizes.length; s++)
         {
             for (int k = 0; k < kinds.length; k++)
             {
-                rate[s][k] = oneWay(kinds[k], sizes[s], counts[s]);
+                rate[s][k] = oneWay(kinds[k], sizes[s], stretch);
             }
         }
         final double memcpy = memcpyBytesPerSecond();
@@ -123,8 +132,12 @@ public final class RingBench
             rtt[k] = pingPong(rttKinds[k], rounds);
         }
 
-        System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s %12s %12s%n", "one way, two processes", "tube",
-            "tube-batch", "agrona", "tcp", "unix", "memcpy");
+        System.out.printf(Locale.ROOT, "%-34s", "one way, two processes");
+        for (final String kind : kinds)
+        {
+            System.out.printf(Locale.ROOT, " %12s", kind);
+        }
+        System.out.printf(Locale.ROOT, " %12s%n", "memcpy");
         for (int s = 0; s < sizes.length; s++)
         {
             final boolean bytes = sizes[s] >= 65536;
@@ -140,40 +153,50 @@ public final class RingBench
         System.out.printf(Locale.ROOT, "%-34s", "");
         for (final long[] samples : rtt)
         {
-            System.out.printf(Locale.ROOT, " %12s", String.format(Locale.ROOT, "%.1f/%.1f", p(samples, 50) / 1e3,
+            System.out.printf(Locale.ROOT, " %12s", String.format(Locale.ROOT, "%.2f/%.2f", p(samples, 50) / 1e3,
                 p(samples, 99) / 1e3));
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube/tcp 64B %.2fx, tube-batch/tcp 64B %.2fx, "
-                + "tube/unix 64B %.2fx, tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, tube/memcpy 64K %.2fx, "
-                + "tube/tcp 64K %.2fx, rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
-            rate[0][0] / rate[0][2], rate[0][0] / rate[0][3], rate[0][1] / rate[0][3], rate[0][0] / rate[0][4],
-            rate[1][0] / rate[1][2], rate[1][0] / rate[1][3], rate[2][0] * 65536 / memcpy, rate[2][0] / rate[2][3],
+        final int tube = 0;
+        final int batch = 1;
+        final int sleep = 2;
+        final int agrona = 3;
+        final int tcp = 4;
+        System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, "
+                + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, "
+                + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
+            rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
+            rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
+            rate[1][tube] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
             (double) p(rtt[0], 50) / p(rtt[2], 50), (double) p(rtt[1], 50) / p(rtt[3], 50));
     }
 
-    /** Packets per second from this process to a peer process. */
-    private double oneWay(final String kind, final int size, final long count) throws Exception
+    /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
+    private double oneWay(final String kind, final int size, final long stretchNanos) throws Exception
     {
         try (Child child = new Child(("tube-batch".equals(kind) ? "tube" : kind) + "-recv", Integer.toString(size)))
         {
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
-            final long started;
+            final Stretch clock = new Stretch(stretchNanos);
             switch (kind)
             {
                 case "tube":
+                case "tube-sleep":
                 {
                     try (EventChannels events = self.openEventChannels();
                          SharedPages ring = shareRing(child, events))
                     {
                         final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
-                            child.port, 0);
+                            child.port, "tube".equals(kind) ? SPIN : 0);
                         child.expect("ready");
-                        started = System.nanoTime();
-                        for (long i = 0; i < count; i++)
+                        do
                         {
-                            sender.send(packet.clear());
+                            for (int i = 0; i < CHUNK; i++)
+                            {
+                                sender.send(packet.clear());
+                            }
                         }
+                        while (clock.sent(CHUNK));
                         sender.close();
                         child.expect("done");
                     }
@@ -185,24 +208,23 @@ public final class RingBench
                          SharedPages ring = shareRing(child, events))
                     {
                         final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
-                            child.port, 0);
+                            child.port, SPIN);
                         // The same packets, handed over 64 at a time, as a buffered stream would.
-                        final ByteBuffer[] batch = new ByteBuffer[64];
+                        final ByteBuffer[] batch = new ByteBuffer[CHUNK];
                         for (int i = 0; i < batch.length; i++)
                         {
                             batch[i] = packet.duplicate();
                         }
                         child.expect("ready");
-                        started = System.nanoTime();
-                        for (long i = 0; i < count; i += batch.length)
+                        do
                         {
-                            final int n = (int) Math.min(batch.length, count - i);
-                            for (int j = 0; j < n; j++)
+                            for (final ByteBuffer each : batch)
                             {
-                                batch[j].clear();
+                                each.clear();
                             }
-                            sender.sendBatch(batch, 0, n);
+                            sender.sendBatch(batch, 0, batch.length);
                         }
+                        while (clock.sent(CHUNK));
                         sender.close();
                         child.expect("done");
                     }
@@ -214,14 +236,17 @@ public final class RingBench
                     child.tell(dir.resolve("agrona-" + size).toString());
                     child.expect("ready");
                     final UnsafeBuffer src = new UnsafeBuffer(packet);
-                    started = System.nanoTime();
-                    for (long i = 0; i < count; i++)
+                    do
                     {
-                        while (!ring.write(1, src, 0, size))
+                        for (int i = 0; i < CHUNK; i++)
                         {
-                            Thread.onSpinWait();
+                            while (!ring.write(1, src, 0, size))
+                            {
+                                Thread.onSpinWait();
+                            }
                         }
                     }
+                    while (clock.sent(CHUNK));
                     while (!ring.write(2, src, 0, 1))
                     {
                         Thread.onSpinWait();
@@ -235,19 +260,79 @@ public final class RingBench
                         "tcp".equals(kind) ? tcp(child) : unix(child), 65536)))
                     {
                         final byte[] bytes = new byte[size];
-                        started = System.nanoTime();
-                        for (long i = 0; i < count; i++)
+                        do
                         {
-                            out.writeInt(size);
-                            out.write(bytes);
+                            for (int i = 0; i < CHUNK; i++)
+                            {
+                                out.writeInt(size);
+                                out.write(bytes);
+                            }
                         }
+                        while (clock.sent(CHUNK));
                         out.writeInt(0);
                         out.flush();
                         child.expect("done");
                     }
                 }
             }
-            return count / ((System.nanoTime() - started) / 1e9);
+            return clock.rate();
+        }
+    }
+
+    /**
+     * The clock of a one-way run: a warm-up, then {@link #STRETCHES} measured stretches back to back;
+     * the run's rate is their median (a neighbour's burst on a shared host spoils one, not the figure).
+     * Rates are taken where the packets are sent: what is still in flight at a boundary (a ring or a
+     * socket buffer) is well under a percent of a stretch.
+     */
+    private static final class Stretch
+    {
+        private static final int STRETCHES = 3;
+        private final long stretchNanos;
+        private final double[] rates = new double[STRETCHES];
+        private int done;
+        private long warmUntil;
+        private long measuredFrom;
+        private long measured;
+
+        Stretch(final long stretchNanos)
+        {
+            this.stretchNanos = stretchNanos;
+        }
+
+        /** Counts {@code packets} just sent (the first call starts the warm-up); whether to go on sending. */
+        boolean sent(final int packets)
+        {
+            final long now = System.nanoTime();
+            if (measuredFrom == 0)
+            {
+                if (warmUntil == 0)
+                {
+                    warmUntil = now + WARM_UP;
+                }
+                else if (now - warmUntil >= 0)
+                {
+                    measuredFrom = now;
+                }
+                return true;
+            }
+            measured += packets;
+            if (now - measuredFrom < stretchNanos)
+            {
+                return true;
+            }
+            rates[done++] = measured / ((now - measuredFrom) / 1e9);
+            measuredFrom = now;
+            measured = 0;
+            return done < STRETCHES;
+        }
+
+        /** Packets per second: the median stretch. */
+        double rate()
+        {
+            final double[] sorted = rates.clone();
+            Arrays.sort(sorted);
+            return sorted[STRETCHES / 2];
         }
     }
 
@@ -256,8 +341,7 @@ public final class RingBench
     {
         try (Child child = new Child(kind + "-echo", "64"))
         {
-            final long[] samples = new long[rounds];
-            final int warm = rounds / 10;
+            final RoundTrips trips = new RoundTrips(rounds);
             switch (kind)
             {
                 case "tube-spin":
@@ -274,16 +358,13 @@ public final class RingBench
                         final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
                             child.port, spin);
                         final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                        for (int i = -warm; i < rounds; i++)
+                        do
                         {
-                            final long t0 = System.nanoTime();
+                            trips.start();
                             sender.send(packet.clear());
                             receiver.receive(packet.clear());
-                            if (i >= 0)
-                            {
-                                samples[i] = System.nanoTime() - t0;
-                            }
                         }
+                        while (trips.stop());
                         sender.close();
                     }
                     break;
@@ -296,9 +377,9 @@ public final class RingBench
                     child.expect("ready");
                     final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
                     final boolean[] got = new boolean[1];
-                    for (int i = -warm; i < rounds; i++)
+                    do
                     {
-                        final long t0 = System.nanoTime();
+                        trips.start();
                         while (!there.write(1, src, 0, 64))
                         {
                             Thread.onSpinWait();
@@ -308,11 +389,8 @@ public final class RingBench
                         {
                             back.read((type, buffer, index, length) -> got[0] = true, 1);
                         }
-                        if (i >= 0)
-                        {
-                            samples[i] = System.nanoTime() - t0;
-                        }
                     }
+                    while (trips.stop());
                     there.write(2, src, 0, 1);
                     break;
                 }
@@ -321,9 +399,9 @@ public final class RingBench
                     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
                     {
                         final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                        for (int i = -warm; i < rounds; i++)
+                        do
                         {
-                            final long t0 = System.nanoTime();
+                            trips.start();
                             packet.clear();
                             while (packet.hasRemaining())
                             {
@@ -334,15 +412,46 @@ public final class RingBench
                             {
                                 channel.read(packet);
                             }
-                            if (i >= 0)
-                            {
-                                samples[i] = System.nanoTime() - t0;
-                            }
                         }
+                        while (trips.stop());
                     }
                 }
             }
-            return samples;
+            return trips.samples;
+        }
+    }
+
+    /** Round-trip times, taken once a warm-up has passed. */
+    private static final class RoundTrips
+    {
+        final long[] samples;
+        private long warmUntil;
+        private long started;
+        private int taken;
+
+        RoundTrips(final int rounds)
+        {
+            samples = new long[rounds];
+        }
+
+        void start()
+        {
+            started = System.nanoTime();
+        }
+
+        /** Keeps the time since {@link #start}, once warm; whether more round trips are wanted. */
+        boolean stop()
+        {
+            final long nanos = System.nanoTime() - started;
+            if (warmUntil == 0)
+            {
+                warmUntil = System.nanoTime() + WARM_UP;
+            }
+            else if (System.nanoTime() - warmUntil >= 0)
+            {
+                samples[taken++] = nanos;
+            }
+            return taken < samples.length;
         }
     }
 
@@ -482,6 +591,7 @@ public final class RingBench
                 switch (role)
                 {
                     case "tube-recv":
+                    case "tube-sleep-recv":
                     {
                         final String[] ring = in.readLine().split(" ");
                         try (EventChannels events = self.openEventChannels();
@@ -489,7 +599,7 @@ public final class RingBench
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
                             final RingReceiver receiver = new RingReceiver(RingReader.attach(pages.buffer(), 65536),
-                                events, port, 0);
+                                events, port, "tube-recv".equals(role) ? SPIN : 0);
                             System.out.println("ready");
                             System.out.flush();
                             // Packets are read in place, as Agrona's consumer reads them; the sender times.

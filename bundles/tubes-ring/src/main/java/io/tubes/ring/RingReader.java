@@ -264,7 +264,7 @@ public final class RingReader
         {
             view = ring.asReadOnlyBuffer().order(ring.order());
         }
-        final long before = consumer;
+        long before = consumer;
         int handled = 0;
         try
         {
@@ -284,6 +284,12 @@ public final class RingReader
                     view.limit(RingLayout.CONTROL_SIZE + body + total).position(RingLayout.CONTROL_SIZE + body);
                     consumer += RingLayout.recordSize(total);
                     handler.onPacket(view);
+                    if (consumer - before >= dataSize / 8)
+                    {
+                        // A producer waiting for room gets it while the rest of the call's packets are handled.
+                        publish(before);
+                        before = consumer;
+                    }
                 }
                 else
                 {
@@ -351,10 +357,8 @@ public final class RingReader
     /** Whether the producer asked to be woken when space frees: then kick. Clears the request. Call after reading. */
     public boolean producerWantsKick()
     {
-        // Free the space /then/ look at the producer's request.
-        VarHandle.fullFence();
-        // Read before exchanging: while nobody sleeps the word is only read, and its cache line is not bounced.
-        return (int) Ring.INT.getVolatile(ring, RingLayout.PRODUCER_NOTIFY_OFFSET) != 0
+        // As RingWriter.consumerWantsKick: no full fence; a producer that asks looks again after a grace.
+        return (int) Ring.INT.getAcquire(ring, RingLayout.PRODUCER_NOTIFY_OFFSET) != 0
             && (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
     }
 

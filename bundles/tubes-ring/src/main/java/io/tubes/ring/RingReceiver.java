@@ -15,6 +15,8 @@ public final class RingReceiver
     private final EventChannels events;
     private final int port;
     private final long spinNanos;
+    private final KickWait.Ready hasData;
+    private final Runnable requestKick;
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
     {
@@ -22,6 +24,9 @@ public final class RingReceiver
         this.events = events;
         this.port = port;
         this.spinNanos = spinNanos;
+        // Made once: a wait allocates nothing.
+        this.hasData = reader::hasData;
+        this.requestKick = reader::requestKick;
     }
 
     /**
@@ -73,6 +78,6 @@ public final class RingReceiver
 
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(reader::hasData, reader::requestKick, events, port, spinNanos, Long.MAX_VALUE);
+        KickWait.await(hasData, requestKick, events, port, spinNanos, Long.MAX_VALUE);
     }
 }

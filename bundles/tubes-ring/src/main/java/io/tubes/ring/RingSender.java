@@ -16,6 +16,10 @@ public final class RingSender implements AutoCloseable
     private final EventChannels events;
     private final int port;
     private final long spinNanos;
+    private final KickWait.Ready hasRoom;
+    private final Runnable requestKick;
+    /** Bytes the waiting packet still needs: what {@link #hasRoom} looks for. */
+    private int wanted;
 
     public RingSender(final RingWriter writer, final EventChannels events, final int port, final long spinNanos)
     {
@@ -23,6 +27,9 @@ public final class RingSender implements AutoCloseable
         this.events = events;
         this.port = port;
         this.spinNanos = spinNanos;
+        // Made once: a wait allocates nothing.
+        this.hasRoom = this::hasRoom;
+        this.requestKick = writer::requestKick;
     }
 
     /**
@@ -47,7 +54,7 @@ public final class RingSender implements AutoCloseable
     public boolean offer(final ByteBuffer packet, final long timeout, final TimeUnit unit)
         throws RingException, DriverException, InterruptedException
     {
-        final long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 2);
+        long deadline = 0; // the clock is read only once the ring is full: not on every packet
         while (true)
         {
             final int result = writer.write(packet);
@@ -63,11 +70,16 @@ public final class RingSender implements AutoCloseable
             {
                 throw new RingException("the receiver closed the ring; " + packet.remaining() + " bytes not sent");
             }
-            if (System.nanoTime() - deadline >= 0)
+            final long now = System.nanoTime();
+            if (deadline == 0)
+            {
+                deadline = now + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 2);
+            }
+            if (now - deadline >= 0)
             {
                 return false;
             }
-            awaitRoom(packet.remaining(), deadline - System.nanoTime());
+            awaitRoom(packet.remaining(), deadline - now);
         }
     }
 
@@ -98,14 +110,15 @@ public final class RingSender implements AutoCloseable
         }
     }
 
-    private void awaitRoom(final int wanted, final long maxNanos)
+    private void awaitRoom(final int bytes, final long maxNanos)
         throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(() -> hasRoom(wanted), writer::requestKick, events, port, spinNanos, maxNanos);
+        wanted = bytes;
+        KickWait.await(hasRoom, requestKick, events, port, spinNanos, maxNanos);
     }
 
     /** Room for the rest of the packet, or for a worthwhile fragment of a large one. */
-    private boolean hasRoom(final int wanted) throws RingException
+    private boolean hasRoom() throws RingException
     {
         final int free = writer.free();
         return free >= RingLayout.recordSize(wanted) || free >= writer.dataSize() / 4;

@@ -197,10 +197,11 @@ public final class RingWriter
      */
     public boolean consumerWantsKick()
     {
-        // Publish the position /then/ look at the consumer's request (it sets the flag /then/ re-reads the position).
-        VarHandle.fullFence();
-        // Read before exchanging: while nobody sleeps the word is only read, and its cache line is not bounced.
-        return (int) Ring.INT.getVolatile(ring, RingLayout.CONSUMER_NOTIFY_OFFSET) != 0
+        // No full fence between publishing and this look (it would stall every packet until its stores
+        // leave the core): a request made just as the position went out may be missed, so a side that
+        // asks looks again after a grace before it sleeps for long (KickWait). Read before exchanging:
+        // while nobody sleeps the word is only read, and its cache line is not bounced.
+        return (int) Ring.INT.getAcquire(ring, RingLayout.CONSUMER_NOTIFY_OFFSET) != 0
             && (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
     }
 
