@@ -248,8 +248,9 @@ public final class RingReader
     /**
      * Hands up to {@code limit} whole packets to {@code handler} without copying them, where the ring
      * allows: a packet in one piece is a view of the ring; one that wrapped or came in fragments is
-     * assembled in a scratch buffer first (allocated once). The space is handed back once, after the
-     * last packet of the call.
+     * assembled in a scratch buffer first (allocated once). Space is handed back to the producer after
+     * the last packet of the call, and along the way whenever an eighth of the ring has been handled
+     * (a packet's space only once its handler returned).
      *
      * @return how many packets were handled, or {@link #END}
      * @throws RingException when the producer broke the protocol
