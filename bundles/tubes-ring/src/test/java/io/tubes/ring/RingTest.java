@@ -178,6 +178,37 @@ class RingTest
     }
 
     @Test
+    void aLongPollHandsSpaceBackAlongTheWaySoAFullProducerNeedNotWaitForItsEnd() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        // Eight records of an eighth of the ring each: the ring is full.
+        final int length = SIZE / 8 - RingLayout.HEADER;
+        for (int i = 0; i < 8; i++)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(length, i))));
+        }
+        assertEquals(0, writer.free());
+        final java.util.List<Integer> freeSeen = new java.util.ArrayList<>();
+        final PacketHandler watchProducer = packet ->
+        {
+            try
+            {
+                freeSeen.add(writer.free());
+            }
+            catch (final RingException e)
+            {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals(8, reader.poll(watchProducer, 100));
+        assertEquals(List.of(0, SIZE / 8, 2 * SIZE / 8, 3 * SIZE / 8, 4 * SIZE / 8, 5 * SIZE / 8, 6 * SIZE / 8,
+            7 * SIZE / 8), freeSeen, "while packet k is handled, the k before it are free again");
+        assertEquals(SIZE, writer.free());
+    }
+
+    @Test
     void aBatchGoesInWholePacketsUpToWhatFits() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);
