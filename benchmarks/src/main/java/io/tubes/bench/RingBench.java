@@ -71,6 +71,8 @@ public final class RingBench
     private static final long WARM_UP = TimeUnit.MILLISECONDS.toNanos(500);
     /** Packets sent between looks at the clock, and per batch of {@code tube-batch}. */
     private static final int CHUNK = 64;
+    /** Round trips of one kind before the other in {@link #sleepingPingPong}. */
+    private static final int BLOCK = 1000;
 
     private final Path dir;
     private final SimXenDriver self;
@@ -125,12 +127,8 @@ public final class RingBench
         }
         final double memcpy = memcpyBytesPerSecond();
         final int rounds = (int) (100_000 * scale);
-        final String[] rttKinds = {"tube-spin", "tube-sleep", "agrona", "unix"};
-        final long[][] rtt = new long[rttKinds.length][];
-        for (int k = 0; k < rttKinds.length; k++)
-        {
-            rtt[k] = pingPong(rttKinds[k], rounds);
-        }
+        final long[][] sleeping = sleepingPingPong(rounds);
+        final long[][] rtt = {pingPong("tube-spin", rounds), pingPong("agrona", rounds), sleeping[0], sleeping[1]};
 
         System.out.printf(Locale.ROOT, "%-34s", "one way, two processes");
         for (final String kind : kinds)
@@ -149,7 +147,7 @@ public final class RingBench
             System.out.printf(Locale.ROOT, " %12s%n", bytes ? String.format(Locale.ROOT, "%.0f", memcpy / 1e6) : "-");
         }
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s%n", "64 B round trip, p50/p99 us", "tube-spin",
-            "tube-sleep", "agrona-spin", "unix");
+            "agrona-spin", "tube-sleep", "unix");
         System.out.printf(Locale.ROOT, "%-34s", "");
         for (final long[] samples : rtt)
         {
@@ -168,7 +166,7 @@ public final class RingBench
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
             rate[1][tube] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
-            (double) p(rtt[0], 50) / p(rtt[2], 50), (double) p(rtt[1], 50) / p(rtt[3], 50));
+            (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
 
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
@@ -345,18 +343,16 @@ public final class RingBench
             switch (kind)
             {
                 case "tube-spin":
-                case "tube-sleep":
                 {
-                    final long spin = "tube-spin".equals(kind) ? SPIN : 0;
                     try (EventChannels events = self.openEventChannels();
                          SharedPages there = shareRing(child, events);
                          SharedPages back = shareRing(child, null))
                     {
                         child.expect("ready");
                         final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port,
-                            spin);
+                            SPIN);
                         final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
-                            child.port, spin);
+                            child.port, SPIN);
                         final ByteBuffer packet = ByteBuffer.allocateDirect(64);
                         do
                         {
@@ -369,7 +365,7 @@ public final class RingBench
                     }
                     break;
                 }
-                case "agrona":
+                default:
                 {
                     final OneToOneRingBuffer there = agrona(dir.resolve("agrona-there"), true);
                     final OneToOneRingBuffer back = agrona(dir.resolve("agrona-back"), true);
@@ -392,32 +388,72 @@ public final class RingBench
                     }
                     while (trips.stop());
                     there.write(2, src, 0, 1);
-                    break;
-                }
-                default:
-                {
-                    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
-                    {
-                        final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                        do
-                        {
-                            trips.start();
-                            packet.clear();
-                            while (packet.hasRemaining())
-                            {
-                                channel.write(packet);
-                            }
-                            packet.clear();
-                            while (packet.hasRemaining())
-                            {
-                                channel.read(packet);
-                            }
-                        }
-                        while (trips.stop());
-                    }
                 }
             }
             return trips.samples;
+        }
+    }
+
+    /**
+     * Round trips of a tube whose sides sleep whenever they wait, and of a Unix socket, in alternating
+     * blocks between the same two processes: both see the same placement of the processes on the
+     * CPUs (which, on a VM whose idle vCPUs halt, decides more than either mechanism).
+     */
+    private long[][] sleepingPingPong(final int rounds) throws Exception
+    {
+        try (Child child = new Child("sleep-echo", "64"))
+        {
+            final RoundTrips tube = new RoundTrips(rounds);
+            final RoundTrips unix = new RoundTrips(rounds);
+            try (EventChannels events = self.openEventChannels();
+                 SharedPages there = shareRing(child, events);
+                 SharedPages back = shareRing(child, null);
+                 SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
+            {
+                child.expect("ready");
+                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, 0);
+                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
+                    child.port, 0);
+                final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                boolean more = true;
+                while (more)
+                {
+                    more = false;
+                    for (int i = 0; i < BLOCK; i++)
+                    {
+                        tube.start();
+                        sender.send(packet.clear());
+                        receiver.receive(packet.clear());
+                        more |= tube.stop();
+                    }
+                    for (int i = 0; i < BLOCK; i++)
+                    {
+                        unix.start();
+                        socketRoundTrip(channel, packet);
+                        more |= unix.stop();
+                    }
+                }
+                sender.close();
+            }
+            return new long[][] {tube.samples, unix.samples};
+        }
+    }
+
+    /** Sends the packet and waits for it to come back; the peer does the same in the other order. */
+    private static void socketRoundTrip(final SocketChannel channel, final ByteBuffer packet) throws IOException
+    {
+        packet.clear();
+        while (packet.hasRemaining())
+        {
+            channel.write(packet);
+        }
+        packet.clear();
+        while (packet.hasRemaining())
+        {
+            if (channel.read(packet) < 0)
+            {
+                throw new IOException("the peer closed its socket");
+            }
         }
     }
 
@@ -447,7 +483,7 @@ public final class RingBench
             {
                 warmUntil = System.nanoTime() + WARM_UP;
             }
-            else if (System.nanoTime() - warmUntil >= 0)
+            else if (System.nanoTime() - warmUntil >= 0 && taken < samples.length)
             {
                 samples[taken++] = nanos;
             }
@@ -612,9 +648,7 @@ public final class RingBench
                         break;
                     }
                     case "tube-spin-echo":
-                    case "tube-sleep-echo":
                     {
-                        final long spin = "tube-spin-echo".equals(role) ? SPIN : 0;
                         final String[] there = in.readLine().split(" ");
                         final String[] back = in.readLine().split(" ");
                         try (EventChannels events = self.openEventChannels();
@@ -623,14 +657,55 @@ public final class RingBench
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(there[0]), Integer.parseInt(there[2]));
                             final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64), events,
-                                port, spin);
-                            final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port, spin);
+                                port, SPIN);
+                            final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port, SPIN);
                             System.out.println("ready");
                             System.out.flush();
                             final ByteBuffer packet = ByteBuffer.allocateDirect(64);
                             while (receiver.receive(packet.clear()) != RingReader.END)
                             {
                                 sender.send(packet.flip());
+                            }
+                        }
+                        break;
+                    }
+                    case "sleep-echo":
+                    {
+                        final String[] there = in.readLine().split(" ");
+                        final String[] back = in.readLine().split(" ");
+                        final Path socket = dir.resolve("unix-" + ProcessHandle.current().pid());
+                        try (EventChannels events = self.openEventChannels();
+                             MappedPages in1 = map(self, there);
+                             MappedPages out1 = map(self, back);
+                             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+                        {
+                            final int port = events.bindInterdomain(Integer.parseInt(there[0]), Integer.parseInt(there[2]));
+                            server.bind(UnixDomainSocketAddress.of(socket));
+                            System.out.println(socket);
+                            System.out.flush();
+                            try (SocketChannel channel = server.accept())
+                            {
+                                final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64),
+                                    events, port, 0);
+                                final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events,
+                                    port, 0);
+                                System.out.println("ready");
+                                System.out.flush();
+                                final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                                // The same blocks as the other side: a tube's, then a socket's, until the tube ends.
+                                while (receiver.receive(packet.clear()) != RingReader.END)
+                                {
+                                    sender.send(packet.flip());
+                                    for (int i = 1; i < BLOCK; i++)
+                                    {
+                                        receiver.receive(packet.clear());
+                                        sender.send(packet.flip());
+                                    }
+                                    for (int i = 0; i < BLOCK; i++)
+                                    {
+                                        echoOnce(channel, packet);
+                                    }
+                                }
                             }
                         }
                         break;
@@ -696,14 +771,7 @@ public final class RingBench
                             System.out.flush();
                             try (SocketChannel channel = server.accept())
                             {
-                                if ("unix-recv".equals(role))
-                                {
-                                    drain(Channels.newInputStream(channel));
-                                }
-                                else
-                                {
-                                    echo(channel, size);
-                                }
+                                drain(Channels.newInputStream(channel));
                             }
                         }
                     }
@@ -733,24 +801,21 @@ public final class RingBench
             }
         }
 
-        private static void echo(final SocketChannel channel, final int size) throws IOException
+        /** Reads one packet from the socket and writes it back. */
+        private static void echoOnce(final SocketChannel channel, final ByteBuffer packet) throws IOException
         {
-            final ByteBuffer packet = ByteBuffer.allocateDirect(size);
-            while (true)
+            packet.clear();
+            while (packet.hasRemaining())
             {
-                packet.clear();
-                while (packet.hasRemaining())
+                if (channel.read(packet) < 0)
                 {
-                    if (channel.read(packet) < 0)
-                    {
-                        return;
-                    }
+                    throw new IOException("the peer closed its socket");
                 }
-                packet.flip();
-                while (packet.hasRemaining())
-                {
-                    channel.write(packet);
-                }
+            }
+            packet.flip();
+            while (packet.hasRemaining())
+            {
+                channel.write(packet);
             }
         }
     }
