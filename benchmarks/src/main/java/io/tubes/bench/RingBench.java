@@ -20,6 +20,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,9 @@ import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.ring.PacketHandler;
 import io.tubes.ring.RingFormat;
+import io.tubes.ring.RingInputChannel;
 import io.tubes.ring.RingLayout;
+import io.tubes.ring.RingOutputChannel;
 import io.tubes.ring.RingReader;
 import io.tubes.ring.RingReceiver;
 import io.tubes.ring.RingSender;
@@ -53,7 +56,8 @@ import io.tubes.simhost.SimHost;
  * channel) beside, in the same run: TCP loopback and a Unix socket with the same framing
  * (length-prefixed packets, buffered), Agrona's OneToOneRingBuffer over a memory-mapped file in
  * /dev/shm, and memcpy of a ring-sized buffer. Every ring is 512 KiB. One way: 64 B, 1 KiB and
- * 64 KiB packets; round trips: 64 B ping-pong. Agrona's sides always spin; a tube's spin (up to
+ * 64 KiB packets, and a byte stream in 64 KiB writes (a tube in stream mode, read in place or copied
+ * out into a buffer; TCP and Unix sockets without framing, copied out); round trips: 64 B ping-pong. Agrona's sides always spin; a tube's spin (up to
  * 10 ms) before it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep
  * whenever they wait.
  *
@@ -125,6 +129,13 @@ public final class RingBench
                 rate[s][k] = oneWay(kinds[k], sizes[s], stretch);
             }
         }
+        final String[] streamKinds = {"tube", "tube-sleep", "tcp", "unix"};
+        final double[] stream = new double[kinds.length];
+        for (int k = 0; k < kinds.length; k++)
+        {
+            stream[k] = List.of(streamKinds).contains(kinds[k]) ? streamBytesPerSecond(kinds[k], stretch) : Double.NaN;
+        }
+        final double streamCopied = streamBytesPerSecond("tube-copy", stretch);
         final double memcpy = memcpyBytesPerSecond();
         final int rounds = (int) (100_000 * scale);
         final long[][] sleeping = sleepingPingPong(rounds);
@@ -146,6 +157,14 @@ public final class RingBench
             }
             System.out.printf(Locale.ROOT, " %12s%n", bytes ? String.format(Locale.ROOT, "%.0f", memcpy / 1e6) : "-");
         }
+        System.out.printf(Locale.ROOT, "%-34s", "64 KiB stream, MB/s");
+        for (final double rateOf : stream)
+        {
+            System.out.printf(Locale.ROOT, " %12s", Double.isNaN(rateOf) ? "-" : String.format(Locale.ROOT, "%.0f",
+                rateOf / 1e6));
+        }
+        System.out.printf(Locale.ROOT, " %12.0f%n", memcpy / 1e6);
+        System.out.printf(Locale.ROOT, "%-34s %12.0f%n", "64 KiB stream copied out, MB/s", streamCopied / 1e6);
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s%n", "64 B round trip, p50/p99 us", "tube-spin",
             "agrona-spin", "tube-sleep", "unix");
         System.out.printf(Locale.ROOT, "%-34s", "");
@@ -162,11 +181,13 @@ public final class RingBench
         final int tcp = 4;
         System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, "
                 + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, "
-                + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
+                + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
+                + "stream copied out tube/memcpy %.2fx, "
+                + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
             rate[1][tube] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
-            (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
+            stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
 
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
@@ -274,6 +295,51 @@ public final class RingBench
                 }
             }
             return clock.rate();
+        }
+    }
+
+    /** Bytes per second of a byte stream written 64 KiB at a time, measured as {@link #oneWay} measures. */
+    private double streamBytesPerSecond(final String kind, final long stretchNanos) throws Exception
+    {
+        final int size = 65536;
+        try (Child child = new Child(kind + "-stream-recv", Integer.toString(size)))
+        {
+            final ByteBuffer chunk = ByteBuffer.allocateDirect(size);
+            final Stretch clock = new Stretch(stretchNanos);
+            if (kind.startsWith("tube"))
+            {
+                try (EventChannels events = self.openEventChannels();
+                     SharedPages ring = shareRing(child, events, RingLayout.MODE_STREAM);
+                     RingOutputChannel out = new RingOutputChannel(RingWriter.attach(ring.buffer()), events,
+                         child.port, "tube-sleep".equals(kind) ? 0 : SPIN))
+                {
+                    child.expect("ready");
+                    do
+                    {
+                        out.write(chunk.clear());
+                    }
+                    while (clock.sent(1));
+                }
+            }
+            else
+            {
+                try (WritableByteChannel out = "tcp".equals(kind)
+                    ? SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(child.read())))
+                    : SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
+                {
+                    do
+                    {
+                        chunk.clear();
+                        while (chunk.hasRemaining())
+                        {
+                            out.write(chunk);
+                        }
+                    }
+                    while (clock.sent(1));
+                }
+            }
+            child.expect("done");
+            return clock.rate() * size;
         }
     }
 
@@ -494,8 +560,13 @@ public final class RingBench
     /** Shares a formatted ring with the child; with {@code events}, also offers it an event-channel port. */
     private SharedPages shareRing(final Child child, final EventChannels events) throws Exception
     {
+        return shareRing(child, events, RingLayout.MODE_PACKET);
+    }
+
+    private SharedPages shareRing(final Child child, final EventChannels events, final int mode) throws Exception
+    {
         final SharedPages ring = self.grantTable().share(child.domid, PAGES, true, null);
-        RingFormat.format(ring.buffer(), DATA, 65536, RingLayout.MODE_PACKET, List.of());
+        RingFormat.format(ring.buffer(), DATA, 65536, mode, List.of());
         if (events != null)
         {
             child.port = events.bindUnbound(child.domid);
@@ -669,6 +740,37 @@ public final class RingBench
                         }
                         break;
                     }
+                    case "tube-stream-recv":
+                    case "tube-sleep-stream-recv":
+                    case "tube-copy-stream-recv":
+                    {
+                        final String[] ring = in.readLine().split(" ");
+                        try (EventChannels events = self.openEventChannels();
+                             MappedPages pages = map(self, ring))
+                        {
+                            final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
+                            try (RingInputChannel stream = new RingInputChannel(RingReader.attach(pages.buffer(), size),
+                                events, port, "tube-sleep-stream-recv".equals(role) ? 0 : SPIN))
+                            {
+                                System.out.println("ready");
+                                System.out.flush();
+                                if ("tube-copy-stream-recv".equals(role))
+                                {
+                                    drainStream(stream, size);
+                                }
+                                else
+                                {
+                                    // Read in place, as the packet receivers do.
+                                    final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
+                                    while (stream.readInPlace(touch) >= 0)
+                                    {
+                                        // next bytes
+                                    }
+                                }
+                            }
+                        }
+                        break;
+                    }
                     case "sleep-echo":
                     {
                         final String[] there = in.readLine().split(" ");
@@ -748,6 +850,7 @@ public final class RingBench
                         break;
                     }
                     case "tcp-recv":
+                    case "tcp-stream-recv":
                     {
                         try (ServerSocket server = new ServerSocket())
                         {
@@ -756,7 +859,14 @@ public final class RingBench
                             System.out.flush();
                             try (Socket socket = server.accept())
                             {
-                                drain(socket.getInputStream());
+                                if ("tcp-stream-recv".equals(role))
+                                {
+                                    drainStream(Channels.newChannel(socket.getInputStream()), size);
+                                }
+                                else
+                                {
+                                    drain(socket.getInputStream());
+                                }
                             }
                         }
                         break;
@@ -771,7 +881,14 @@ public final class RingBench
                             System.out.flush();
                             try (SocketChannel channel = server.accept())
                             {
-                                drain(Channels.newInputStream(channel));
+                                if ("unix-stream-recv".equals(role))
+                                {
+                                    drainStream(channel, size);
+                                }
+                                else
+                                {
+                                    drain(Channels.newInputStream(channel));
+                                }
                             }
                         }
                     }
@@ -798,6 +915,17 @@ public final class RingBench
             for (int length = in.readInt(); length > 0; length = in.readInt())
             {
                 in.readFully(packet, 0, length);
+            }
+        }
+
+        /** Reads a byte stream to its end, {@code size} bytes at a time at most. */
+        private static void drainStream(final java.nio.channels.ReadableByteChannel stream, final int size)
+            throws IOException
+        {
+            final ByteBuffer bytes = ByteBuffer.allocateDirect(size);
+            while (stream.read(bytes.clear()) >= 0)
+            {
+                // every byte was copied out: that is the work
             }
         }
 

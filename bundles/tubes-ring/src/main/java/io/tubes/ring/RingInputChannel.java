@@ -12,13 +12,20 @@ import io.tubes.driver.EventChannels;
  * The receiving end of a stream-mode ring as a blocking {@link ReadableByteChannel}: {@link #read}
  * waits for at least one byte, takes as many as are there and fit, and returns -1 at the end of the
  * stream. Records are read straight into the caller's buffer when it has room for any record, else
- * through a staging buffer allocated once.
+ * through a staging buffer allocated once. {@link #readInPlace} hands the bytes over without copying
+ * them.
  */
 public final class RingInputChannel implements ReadableByteChannel
 {
+    /** Records one {@link #readInPlace} hands over at most: a reader that never catches up still returns. */
+    private static final int IN_PLACE_RECORDS = 64;
+
     private final RingReader reader;
     private final RingReceiver receiver;
     private final ByteBuffer staged;
+    private final PacketHandler counting;
+    private PacketHandler target;
+    private long handed;
     private boolean ended;
     private boolean open = true;
 
@@ -31,6 +38,54 @@ public final class RingInputChannel implements ReadableByteChannel
         this.reader = reader;
         this.receiver = new RingReceiver(reader, events, port, spinNanos);
         this.staged = ByteBuffer.allocate(reader.maxPacket()).flip();
+        // Made once: a read in place allocates nothing.
+        this.counting = bytes ->
+        {
+            handed += bytes.remaining();
+            target.onPacket(bytes);
+        };
+    }
+
+    /**
+     * Waits for bytes and hands all that are there to {@code handler} without copying them, as
+     * read-only views in order (of the ring, or of the staging buffer for what a {@link #read} left
+     * there), each valid only during its call. The peer could change bytes of a view while they are
+     * read: copy what must stay stable.
+     *
+     * @return how many bytes were handed over, or -1 at the end of the stream
+     */
+    public long readInPlace(final PacketHandler handler) throws IOException
+    {
+        if (!open)
+        {
+            throw new ClosedChannelException();
+        }
+        handed = 0;
+        target = handler;
+        if (staged.hasRemaining())
+        {
+            counting.onPacket(staged.asReadOnlyBuffer());
+            staged.position(staged.limit());
+            return handed;
+        }
+        if (ended)
+        {
+            return -1;
+        }
+        try
+        {
+            ended = receiver.receive(counting, IN_PLACE_RECORDS) == RingReader.END;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ClosedByInterruptException();
+        }
+        finally
+        {
+            target = null;
+        }
+        return ended ? -1 : handed;
     }
 
     @Override

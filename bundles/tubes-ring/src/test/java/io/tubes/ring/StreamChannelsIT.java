@@ -14,6 +14,8 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
@@ -32,8 +34,9 @@ class StreamChannelsIT
     @TempDir
     Path dir;
 
-    @Test
-    void bytesArriveInOrderWhateverTheWriteAndReadSizes() throws Exception
+    @ParameterizedTest(name = "in place too: {0}")
+    @ValueSource(booleans = {false, true})
+    void bytesArriveInOrderWhateverTheWriteAndReadSizes(final boolean inPlaceToo) throws Exception
     {
         final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
         try (SimHost host = SimHost.start(new HostLayout(dir));
@@ -74,19 +77,34 @@ class StreamChannelsIT
                     }
                     return crc.getValue();
                 });
+                // Reads into buffers of random sizes; with inPlaceToo, every other one hands the bytes over in place.
                 final Random random = new Random(4);
                 final CRC32C crc = new CRC32C();
+                final PacketHandler inPlace = crc::update;
                 long received = 0;
                 final ByteBuffer dst = ByteBuffer.allocate(40_000);
-                for (int n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity()))); n >= 0;
-                    n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity()))))
+                while (true)
                 {
-                    crc.update(dst.array(), 0, n);
+                    final long n;
+                    if (inPlaceToo && random.nextBoolean())
+                    {
+                        n = in.readInPlace(inPlace);
+                    }
+                    else
+                    {
+                        n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity())));
+                        crc.update(dst.array(), 0, (int) Math.max(n, 0));
+                    }
+                    if (n < 0)
+                    {
+                        break;
+                    }
                     received += n;
                 }
                 assertEquals(TOTAL, received);
                 assertEquals(sent.get(60, TimeUnit.SECONDS), crc.getValue(), "the same bytes, in order");
                 assertEquals(-1, in.read(dst.clear()), "end of stream stays");
+                assertEquals(-1, in.readInPlace(inPlace), "end of stream stays, in place too");
                 in.close();
                 assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.read(dst.clear()));
             }
