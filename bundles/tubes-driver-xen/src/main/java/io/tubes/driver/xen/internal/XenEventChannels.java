@@ -12,7 +12,7 @@ import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
 /**
- * One libxenevtchn handle. Waiting uses poll() on the handle's descriptor before
+ * One libxenevtchn handle. Waiting uses ppoll() on the handle's descriptor before
  * {@code xenevtchn_pending}, as xenevtchn.h asks, so that a wait can time out.
  */
 final class XenEventChannels implements EventChannels
@@ -24,6 +24,7 @@ final class XenEventChannels implements EventChannels
     private final AtomicInteger domainPorts;
     private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
     private final Memory pollfd = new Memory(8);
+    private final Memory timespec = new Memory(16);
     private volatile boolean closed;
 
     XenEventChannels(final AtomicInteger domainPorts) throws DriverException
@@ -105,7 +106,9 @@ final class XenEventChannels implements EventChannels
             pollfd.setInt(0, fd);
             pollfd.setShort(4, POLLIN);
             pollfd.setShort(6, (short) 0);
-            final int ready = XenLibraries.LibC.poll(pollfd, 1, (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(left)));
+            timespec.setLong(0, 0);
+            timespec.setLong(8, Math.max(0, left)); // under 100 ms: the nanoseconds field alone holds it
+            final int ready = XenLibraries.LibC.ppoll(pollfd, 1, timespec, null);
             if (ready > 0)
             {
                 final int port = XenLibraries.EvtChn.xenevtchn_pending(handle);

@@ -68,14 +68,15 @@ final class XenLibraries
         static native int xenevtchn_unmask(Pointer handle, int port);
     }
 
-    /** libc's poll, to wait for an event channel with a timeout (xenevtchn_pending itself blocks). */
+    /** libc's ppoll, to wait for an event channel with a timeout (xenevtchn_pending itself blocks). */
     static final class LibC
     {
         private LibC()
         {
         }
 
-        static native int poll(Pointer fds, long count, int timeoutMs);
+        /** poll() with a timespec: waits shorter than a millisecond, which poll() would round to 0. */
+        static native int ppoll(Pointer fds, long count, Pointer timeout, Pointer sigmask);
     }
 
     static final int PROT_READ = 1;
