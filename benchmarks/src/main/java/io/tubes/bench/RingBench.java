@@ -699,21 +699,45 @@ public final class RingBench
                 {
                     case "tube-recv":
                     case "tube-sleep-recv":
+                    case "tube-stream-recv":
+                    case "tube-sleep-stream-recv":
+                    case "tube-copy-stream-recv":
                     {
                         final String[] ring = in.readLine().split(" ");
                         try (EventChannels events = self.openEventChannels();
                              MappedPages pages = map(self, ring))
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
-                            final RingReceiver receiver = new RingReceiver(RingReader.attach(pages.buffer(), 65536),
-                                events, port, "tube-recv".equals(role) ? SPIN : 0);
+                            final RingReader reader = RingReader.attach(pages.buffer(), 65536);
+                            final long spin = role.contains("sleep") ? 0 : SPIN;
                             System.out.println("ready");
                             System.out.flush();
-                            // Packets are read in place, as Agrona's consumer reads them; the sender times.
-                            final PacketHandler touch = packet -> packet.get(packet.limit() - 1);
-                            while (receiver.receive(touch, 64) != RingReader.END)
+                            // Read in place, as Agrona's consumer reads, unless told to copy; the sender times.
+                            final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
+                            if (role.contains("stream"))
                             {
-                                // next batch
+                                try (RingInputChannel stream = new RingInputChannel(reader, events, port, spin))
+                                {
+                                    if (role.contains("copy"))
+                                    {
+                                        drainStream(stream, size);
+                                    }
+                                    else
+                                    {
+                                        while (stream.readInPlace(touch) >= 0)
+                                        {
+                                            // next bytes
+                                        }
+                                    }
+                                }
+                            }
+                            else
+                            {
+                                final RingReceiver receiver = new RingReceiver(reader, events, port, spin);
+                                while (receiver.receive(touch, 64) != RingReader.END)
+                                {
+                                    // next batch
+                                }
                             }
                         }
                         break;
@@ -736,37 +760,6 @@ public final class RingBench
                             while (receiver.receive(packet.clear()) != RingReader.END)
                             {
                                 sender.send(packet.flip());
-                            }
-                        }
-                        break;
-                    }
-                    case "tube-stream-recv":
-                    case "tube-sleep-stream-recv":
-                    case "tube-copy-stream-recv":
-                    {
-                        final String[] ring = in.readLine().split(" ");
-                        try (EventChannels events = self.openEventChannels();
-                             MappedPages pages = map(self, ring))
-                        {
-                            final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
-                            try (RingInputChannel stream = new RingInputChannel(RingReader.attach(pages.buffer(), size),
-                                events, port, "tube-sleep-stream-recv".equals(role) ? 0 : SPIN))
-                            {
-                                System.out.println("ready");
-                                System.out.flush();
-                                if ("tube-copy-stream-recv".equals(role))
-                                {
-                                    drainStream(stream, size);
-                                }
-                                else
-                                {
-                                    // Read in place, as the packet receivers do.
-                                    final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
-                                    while (stream.readInPlace(touch) >= 0)
-                                    {
-                                        // next bytes
-                                    }
-                                }
                             }
                         }
                         break;
