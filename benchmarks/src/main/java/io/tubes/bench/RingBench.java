@@ -10,9 +10,8 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -276,7 +275,7 @@ public final class RingBench
                 default:
                 {
                     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                        "tcp".equals(kind) ? tcp(child) : unix(child), 65536)))
+                        Channels.newOutputStream(connect(kind, child)), 65536)))
                     {
                         final byte[] bytes = new byte[size];
                         do
@@ -323,9 +322,7 @@ public final class RingBench
             }
             else
             {
-                try (WritableByteChannel out = "tcp".equals(kind)
-                    ? SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(child.read())))
-                    : SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
+                try (WritableByteChannel out = connect(kind, child))
                 {
                     do
                     {
@@ -587,16 +584,17 @@ public final class RingBench
         }
     }
 
-    private java.io.OutputStream tcp(final Child child) throws IOException
+    /** Connects to the child's socket: TCP loopback (without Nagle's delay) or Unix, where it said it listens. */
+    private static SocketChannel connect(final String kind, final Child child) throws IOException
     {
-        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(child.read()));
-        socket.setTcpNoDelay(true);
-        return socket.getOutputStream();
-    }
-
-    private java.io.OutputStream unix(final Child child) throws IOException
-    {
-        return Channels.newOutputStream(SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())));
+        if (!"tcp".equals(kind))
+        {
+            return SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket()));
+        }
+        final SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            Integer.parseInt(child.read())));
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return channel;
     }
 
     private static double memcpyBytesPerSecond()
@@ -768,16 +766,12 @@ public final class RingBench
                     {
                         final String[] there = in.readLine().split(" ");
                         final String[] back = in.readLine().split(" ");
-                        final Path socket = dir.resolve("unix-" + ProcessHandle.current().pid());
                         try (EventChannels events = self.openEventChannels();
                              MappedPages in1 = map(self, there);
                              MappedPages out1 = map(self, back);
-                             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+                             ServerSocketChannel server = listen(false, dir))
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(there[0]), Integer.parseInt(there[2]));
-                            server.bind(UnixDomainSocketAddress.of(socket));
-                            System.out.println(socket);
-                            System.out.flush();
                             try (SocketChannel channel = server.accept())
                             {
                                 final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64),
@@ -842,46 +836,18 @@ public final class RingBench
                         }
                         break;
                     }
-                    case "tcp-recv":
-                    case "tcp-stream-recv":
+                    default: // tcp-recv, tcp-stream-recv, unix-recv, unix-stream-recv
                     {
-                        try (ServerSocket server = new ServerSocket())
+                        try (ServerSocketChannel server = listen(role.startsWith("tcp"), dir);
+                             SocketChannel channel = server.accept())
                         {
-                            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                            System.out.println(server.getLocalPort());
-                            System.out.flush();
-                            try (Socket socket = server.accept())
+                            if (role.contains("stream"))
                             {
-                                if ("tcp-stream-recv".equals(role))
-                                {
-                                    drainStream(Channels.newChannel(socket.getInputStream()), size);
-                                }
-                                else
-                                {
-                                    drain(socket.getInputStream());
-                                }
+                                drainStream(channel, size);
                             }
-                        }
-                        break;
-                    }
-                    default:
-                    {
-                        final Path socket = dir.resolve("unix-" + ProcessHandle.current().pid());
-                        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
-                        {
-                            server.bind(UnixDomainSocketAddress.of(socket));
-                            System.out.println(socket);
-                            System.out.flush();
-                            try (SocketChannel channel = server.accept())
+                            else
                             {
-                                if ("unix-stream-recv".equals(role))
-                                {
-                                    drainStream(channel, size);
-                                }
-                                else
-                                {
-                                    drain(Channels.newInputStream(channel));
-                                }
+                                drain(Channels.newInputStream(channel));
                             }
                         }
                     }
@@ -909,6 +875,25 @@ public final class RingBench
             {
                 in.readFully(packet, 0, length);
             }
+        }
+
+        /** Listens on TCP loopback or a Unix socket in {@code dir}, and says where (port or path) on stdout. */
+        private static ServerSocketChannel listen(final boolean tcp, final Path dir) throws IOException
+        {
+            if (tcp)
+            {
+                final ServerSocketChannel server = ServerSocketChannel.open();
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                System.out.println(((InetSocketAddress) server.getLocalAddress()).getPort());
+                System.out.flush();
+                return server;
+            }
+            final Path socket = dir.resolve("unix-" + ProcessHandle.current().pid());
+            final ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            System.out.println(socket);
+            System.out.flush();
+            return server;
         }
 
         /** Reads a byte stream to its end, {@code size} bytes at a time at most. */

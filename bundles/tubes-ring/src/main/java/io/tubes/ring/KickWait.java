@@ -17,7 +17,7 @@ import io.tubes.driver.EventChannels;
 final class KickWait
 {
     /** How long a side that asked for a kick sleeps before it looks once more. */
-    static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final int SPINS_PER_CLOCK = 64;
 
     /** What the side waits for. */

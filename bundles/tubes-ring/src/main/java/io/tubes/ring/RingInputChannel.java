@@ -49,8 +49,8 @@ public final class RingInputChannel implements ReadableByteChannel
     /**
      * Waits for bytes and hands those that are there (up to 64 records) to {@code handler} without
      * copying them, as read-only views in order (of the ring, or of the staging buffer for what a
-     * {@link #read} left there), each valid only during its call. The peer could change bytes of a view while they are
-     * read: copy what must stay stable.
+     * {@link #read} left there), each valid only during its call. The peer could change bytes of a
+     * view while they are read: copy what must stay stable.
      *
      * @return how many bytes were handed over, or -1 at the end of the stream
      */
