@@ -42,11 +42,12 @@ public final class DriverBench
     {
         if (args.length > 0 && "--peer".equals(args[0]))
         {
-            peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             return;
         }
         final boolean lowLatencyIdle = LowLatencyIdle.asked(args);
         final int rounds = args.length > (lowLatencyIdle ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 100_000;
+        final int block = Math.max(1, rounds / BLOCKS);
         final Path dir = Files.createTempDirectory("tubes-driver-bench");
         final HostLayout layout = new HostLayout(dir);
         Process peer = null;
@@ -58,7 +59,7 @@ public final class DriverBench
             final int port = events.bindUnbound(self.domid() + 1);
             peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), DriverBench.class.getName(), "--peer", dir.toString(),
-                Integer.toString(self.domid()), Integer.toString(port))
+                Integer.toString(self.domid()), Integer.toString(port), Integer.toString(rounds))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             final String ready = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8))
                 .readLine();
@@ -73,7 +74,6 @@ public final class DriverBench
                 eventRoundTrips(events, port, new long[rounds / 10], 0, rounds / 10);
                 socketRoundTrips(echo, new long[rounds / 10], 0, rounds / 10);
                 // Blocks taken in turn, so that both see the same scheduler placements and machine load.
-                final int block = Math.max(1, rounds / BLOCKS);
                 for (int from = 0; from < rounds; from += block)
                 {
                     final int to = Math.min(rounds, from + block);
@@ -162,8 +162,13 @@ public final class DriverBench
         }
     }
 
-    /** The peer domain: answers each notification with one, and echoes bytes on a Unix socket. */
-    private static void peer(final Path dir, final int domid, final int remotePort) throws Exception
+    /**
+     * The peer domain: answers each notification with one, and echoes bytes on a Unix socket, on one
+     * thread that follows the benchmark's schedule of blocks. One thread, so that both mechanisms wake
+     * the same thread, wherever the scheduler has put it.
+     */
+    private static void peer(final Path dir, final int domid, final int remotePort, final int rounds)
+        throws Exception
     {
         try (SimXenDriver self = SimXenDriver.join(new HostLayout(dir), "echo");
              EventChannels events = self.openEventChannels();
@@ -171,44 +176,48 @@ public final class DriverBench
         {
             final int port = events.bindInterdomain(domid, remotePort);
             server.bind(UnixDomainSocketAddress.of(dir.resolve("echo.sock")));
-            final Thread echo = new Thread(() ->
-            {
-                try (SocketChannel client = server.accept())
-                {
-                    final ByteBuffer one = ByteBuffer.allocate(1);
-                    while (true)
-                    {
-                        one.clear();
-                        if (client.read(one) < 0)
-                        {
-                            return;
-                        }
-                        one.flip();
-                        client.write(one);
-                    }
-                }
-                catch (final IOException e)
-                {
-                    // the benchmark ended
-                }
-            });
-            echo.setDaemon(true);
-            echo.start();
             System.out.println("ready");
             System.out.flush();
-            // Until the benchmark ends: then the port's peer is gone and this domain leaves.
-            while (events.isConnected(port))
+            try (SocketChannel client = server.accept())
             {
-                final int pending = events.pending(1, TimeUnit.SECONDS);
-                if (pending > 0)
+                answerEvents(events, port, rounds / 10);
+                echo(client, rounds / 10);
+                final int block = Math.max(1, rounds / BLOCKS);
+                for (int from = 0; from < rounds; from += block)
                 {
-                    events.unmask(pending);
-                    if (events.isConnected(port))
-                    {
-                        events.notify(port);
-                    }
+                    answerEvents(events, port, Math.min(rounds, from + block) - from);
+                    echo(client, Math.min(rounds, from + block) - from);
                 }
             }
+        }
+    }
+
+    private static void answerEvents(final EventChannels events, final int port, final int count) throws Exception
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final int pending = events.pending(10, TimeUnit.SECONDS);
+            if (pending < 0)
+            {
+                throw new IOException("the benchmark sent no notification for 10 s");
+            }
+            events.unmask(pending);
+            events.notify(port);
+        }
+    }
+
+    private static void echo(final SocketChannel client, final int count) throws IOException
+    {
+        final ByteBuffer one = ByteBuffer.allocate(1);
+        for (int i = 0; i < count; i++)
+        {
+            one.clear();
+            if (client.read(one) < 0)
+            {
+                throw new IOException("the benchmark closed its socket");
+            }
+            one.flip();
+            client.write(one);
         }
     }
 
