@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -135,19 +136,23 @@ public final class HostResources
 
     /**
      * A domain is gone: its unmap notifications fire, its ports are unbound (peers see them gone),
-     * its shares and mappings are revoked and its files removed.
+     * its shares and mappings are revoked and its files removed. A notification's byte is zeroed
+     * first and its port kicked last, once the ports are unbound: a peer woken by it sees the byte
+     * zeroed and the port gone.
      */
     public synchronized void release(final int domid)
     {
+        final List<Runnable> kicks = new ArrayList<>();
         for (final Share share : sharesByOwner.getOrDefault(domid, Map.of()).values())
         {
-            unmapNotify(domid, share, 0, share.notifyOffset(), share.notifyPort());
+            unmapNotify(domid, share, 0, share.notifyOffset(), share.notifyPort(), kicks);
         }
         for (final Mapping mapping : mappings.values())
         {
             if (mapping.mapper() == domid)
             {
-                unmapNotify(domid, mapping.share(), mapping.firstPage(), mapping.notifyOffset(), mapping.notifyPort());
+                unmapNotify(domid, mapping.share(), mapping.firstPage(), mapping.notifyOffset(), mapping.notifyPort(),
+                    kicks);
             }
         }
         mappings.values().removeIf(mapping -> mapping.mapper() == domid);
@@ -156,6 +161,7 @@ public final class HostResources
             unbindPort(port);
         }
         portsByDomain.remove(domid);
+        kicks.forEach(Runnable::run);
         for (final Map.Entry<Integer, Integer> handle : new ArrayList<>(handleOwner.entrySet()))
         {
             if (handle.getValue() == domid)
@@ -396,8 +402,12 @@ public final class HostResources
         }
     }
 
-    /** Xen's unmap notification for a domain that died holding pages: zero the byte, kick the port. */
-    private void unmapNotify(final int domid, final Share share, final int firstPage, final int offset, final int port)
+    /**
+     * Xen's unmap notification for a domain that died holding pages: zeroes the byte now, and adds
+     * the kick of the port's peer to {@code kicks}.
+     */
+    private void unmapNotify(final int domid, final Share share, final int firstPage, final int offset, final int port,
+        final List<Runnable> kicks)
     {
         if (offset < 0)
         {
@@ -416,9 +426,10 @@ public final class HostResources
         if (page != null && page.state(port) == EventPage.CONNECTED)
         {
             final EventPage peer = pages.get(page.remoteHandle(port));
+            final int peerPort = page.remotePort(port);
             if (peer != null)
             {
-                peer.raise(page.remotePort(port));
+                kicks.add(() -> peer.raise(peerPort));
             }
         }
     }
