@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -135,6 +136,7 @@ public final class RingBench
             stream[k] = List.of(streamKinds).contains(kinds[k]) ? streamBytesPerSecond(kinds[k], stretch) : Double.NaN;
         }
         final double streamCopied = streamBytesPerSecond("tube-copy", stretch);
+        final double agronaCopied = oneWay("agrona-copy", 65536, stretch) * 65536;
         final double memcpy = memcpyBytesPerSecond();
         final int rounds = (int) (100_000 * scale);
         final long[][] sleeping = sleepingPingPong(rounds);
@@ -163,7 +165,8 @@ public final class RingBench
                 rateOf / 1e6));
         }
         System.out.printf(Locale.ROOT, " %12.0f%n", memcpy / 1e6);
-        System.out.printf(Locale.ROOT, "%-34s %12.0f%n", "64 KiB stream copied out, MB/s", streamCopied / 1e6);
+        System.out.printf(Locale.ROOT, "%-34s %12.0f %12s %12s %12.0f%n", "64 KiB copied out, MB/s", streamCopied / 1e6,
+            "-", "-", agronaCopied / 1e6);
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s%n", "64 B round trip, p50/p99 us", "tube-spin",
             "agrona-spin", "tube-sleep", "unix");
         System.out.printf(Locale.ROOT, "%-34s", "");
@@ -181,12 +184,13 @@ public final class RingBench
         System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, "
                 + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, "
                 + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
-                + "stream copied out tube/memcpy %.2fx, "
+                + "stream copied out tube/memcpy %.2fx, copied out tube-stream/agrona-64K %.2fx, "
                 + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
             rate[1][tube] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
-            stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
+            stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
+            (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
 
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
@@ -249,6 +253,7 @@ public final class RingBench
                     break;
                 }
                 case "agrona":
+                case "agrona-copy":
                 {
                     final OneToOneRingBuffer ring = agrona(dir.resolve("agrona-" + size), true);
                     child.tell(dir.resolve("agrona-" + size).toString());
@@ -800,15 +805,25 @@ public final class RingBench
                         break;
                     }
                     case "agrona-recv":
+                    case "agrona-copy-recv":
                     {
                         final OneToOneRingBuffer ring = agrona(Path.of(in.readLine()), false);
                         System.out.println("ready");
                         System.out.flush();
                         final boolean[] done = new boolean[1];
+                        // Touch the last byte in place, as a tube's receiver does; or copy every byte out.
+                        final ByteBuffer copy = ByteBuffer.allocateDirect(size);
+                        final MessageHandler handler = role.contains("copy")
+                            ? (type, buffer, index, length) ->
+                            {
+                                buffer.getBytes(index, copy, 0, length);
+                                done[0] |= type == 2;
+                            }
+                            : (type, buffer, index, length) -> done[0] |= buffer.getByte(index + length - 1) != 0
+                                || type == 2;
                         while (!done[0])
                         {
-                            if (ring.read((type, buffer, index, length) -> done[0] |= buffer.getByte(index + length - 1) != 0
-                                || type == 2) == 0)
+                            if (ring.read(handler) == 0)
                             {
                                 Thread.onSpinWait();
                             }
