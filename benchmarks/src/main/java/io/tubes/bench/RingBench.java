@@ -185,13 +185,14 @@ public final class RingBench
         final int agrona = 3;
         final int tcp = 4;
         System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, "
-                + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube/tcp 1K %.2fx, "
+                + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube-batch/agrona 1K %.2fx, "
+                + "tube/tcp 1K %.2fx, tube-batch/tcp 1K %.2fx, "
                 + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
                 + "stream copied out tube/memcpy %.2fx, copied out tube-stream/agrona-64K %.2fx, "
                 + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
-            rate[1][tube] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
+            rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
             stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
             (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
