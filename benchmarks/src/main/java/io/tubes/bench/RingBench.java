@@ -65,8 +65,8 @@ import io.tubes.simhost.SimHost;
  * it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep whenever they wait.
  *
  * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
- * then is measured: one-way runs as the median of three stretches of {@code scale} seconds each;
- * round trips over {@code scale * 100 000} samples.
+ * then is measured: a one-way figure as the median of {@link #PAIRS} fresh pairs of processes, each
+ * measured over one stretch of {@code scale} seconds; round trips over {@code scale * 100 000} samples.
  *
  * <p>Usage: {@code benchmarks/run [scale]} (1 = the default; 0.2 for a quick look).
  */
@@ -80,6 +80,8 @@ public final class RingBench
     private static final int CHUNK = 64;
     /** Round trips of one kind before the other in {@link #sleepingPingPong}. */
     private static final int BLOCK = 1000;
+    /** Fresh pairs of processes per one-way figure. */
+    private static final int PAIRS = 3;
 
     private final Path dir;
     private final SimXenDriver self;
@@ -129,17 +131,21 @@ public final class RingBench
         {
             for (int k = 0; k < kinds.length; k++)
             {
-                rate[s][k] = oneWay(kinds[k], sizes[s], stretch);
+                final String kind = kinds[k];
+                final int size = sizes[s];
+                rate[s][k] = medianOfPairs(() -> oneWay(kind, size, stretch));
             }
         }
         final String[] streamKinds = {"tube", "tube-sleep", "tcp", "unix"};
         final double[] stream = new double[kinds.length];
         for (int k = 0; k < kinds.length; k++)
         {
-            stream[k] = List.of(streamKinds).contains(kinds[k]) ? streamBytesPerSecond(kinds[k], stretch) : Double.NaN;
+            final String kind = kinds[k];
+            stream[k] = List.of(streamKinds).contains(kind) ? medianOfPairs(() -> streamBytesPerSecond(kind, stretch))
+                : Double.NaN;
         }
-        final double streamCopied = streamBytesPerSecond("tube-copy", stretch);
-        final double agronaCopied = oneWay("agrona-copy", 65536, stretch) * 65536;
+        final double streamCopied = medianOfPairs(() -> streamBytesPerSecond("tube-copy", stretch));
+        final double agronaCopied = medianOfPairs(() -> oneWay("agrona-copy", 65536, stretch)) * 65536;
         final double memcpy = memcpyBytesPerSecond();
         final int rounds = (int) (100_000 * scale);
         final long[][] sleeping = sleepingPingPong(rounds);
@@ -195,6 +201,30 @@ public final class RingBench
             rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
             stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
             (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
+    }
+
+    /** What a one-way rate is measured by: one fresh pair of processes. */
+    @FunctionalInterface
+    private interface PairRun
+    {
+        double rate() throws Exception;
+    }
+
+    /**
+     * The median rate of {@link #PAIRS} fresh pairs of processes, one after the other. A pair can
+     * settle into a slow mode and stay in it for its whole life (a fresh pair does so now and then, for
+     * Agrona as for a tube), and a neighbour on a shared host can spoil a stretch: the median of fresh
+     * pairs is spoiled by neither.
+     */
+    private static double medianOfPairs(final PairRun run) throws Exception
+    {
+        final double[] rates = new double[PAIRS];
+        for (int i = 0; i < PAIRS; i++)
+        {
+            rates[i] = run.rate();
+        }
+        Arrays.sort(rates);
+        return rates[PAIRS / 2];
     }
 
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
@@ -350,17 +380,14 @@ public final class RingBench
     }
 
     /**
-     * The clock of a one-way run: a warm-up, then {@link #STRETCHES} measured stretches back to back;
-     * the run's rate is their median (a neighbour's burst on a shared host spoils one, not the figure).
-     * Rates are taken where the packets are sent: what is still in flight at a boundary (a ring or a
-     * socket buffer) is well under a percent of a stretch.
+     * The clock of a one-way run: a warm-up, then one measured stretch. Rates are taken where the
+     * packets are sent: what is still in flight at the end (a ring or a socket buffer) is well under a
+     * percent of a stretch.
      */
     private static final class Stretch
     {
-        private static final int STRETCHES = 3;
         private final long stretchNanos;
-        private final double[] rates = new double[STRETCHES];
-        private int done;
+        private double rate;
         private long warmUntil;
         private long measuredFrom;
         private long measured;
@@ -391,18 +418,14 @@ public final class RingBench
             {
                 return true;
             }
-            rates[done++] = measured / ((now - measuredFrom) / 1e9);
-            measuredFrom = now;
-            measured = 0;
-            return done < STRETCHES;
+            rate = measured / ((now - measuredFrom) / 1e9);
+            return false;
         }
 
-        /** Packets per second: the median stretch. */
+        /** Packets per second over the stretch. */
         double rate()
         {
-            final double[] sorted = rates.clone();
-            Arrays.sort(sorted);
-            return sorted[STRETCHES / 2];
+            return rate;
         }
     }
 
