@@ -20,7 +20,10 @@ final class Ring
     {
         final int first = Math.min(length, dataSize - from);
         dst.put(dst.position(), ring, RingLayout.CONTROL_SIZE + from, first);
-        dst.put(dst.position() + first, ring, RingLayout.CONTROL_SIZE, length - first);
+        if (first < length) // a bulk put costs its checks even for no bytes, and most records do not wrap
+        {
+            dst.put(dst.position() + first, ring, RingLayout.CONTROL_SIZE, length - first);
+        }
         dst.position(dst.position() + length);
     }
 
@@ -29,7 +32,10 @@ final class Ring
     {
         final int first = Math.min(length, dataSize - to);
         ring.put(RingLayout.CONTROL_SIZE + to, src, src.position(), first);
-        ring.put(RingLayout.CONTROL_SIZE, src, src.position() + first, length - first);
+        if (first < length)
+        {
+            ring.put(RingLayout.CONTROL_SIZE, src, src.position() + first, length - first);
+        }
         src.position(src.position() + length);
     }
 }
