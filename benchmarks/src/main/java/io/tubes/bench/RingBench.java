@@ -126,20 +126,6 @@ public final class RingBench
         final int[] sizes = {64, 1024, 65536};
         final long stretch = (long) (TimeUnit.SECONDS.toNanos(1) * scale);
         final String[] kinds = {"tube", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
-        if (System.getenv("ONLY") != null)
-        {
-            for (int r = 0; r < Integer.parseInt(System.getenv("REPS")); r++)
-            {
-                final StringBuilder line = new StringBuilder();
-                for (final String spec : System.getenv("ONLY").split(","))
-                {
-                    final String[] ks = spec.split(":");
-                    line.append(String.format(" %s:%s %.1f", ks[0], ks[1], oneWay(ks[0], Integer.parseInt(ks[1]), stretch) / 1e6));
-                }
-                System.out.println(line);
-            }
-            return;
-        }
         final double[][] rate = new double[sizes.length][kinds.length];
         for (int s = 0; s < sizes.length; s++)
         {
