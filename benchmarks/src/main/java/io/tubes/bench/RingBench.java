@@ -198,8 +198,8 @@ public final class RingBench
                 + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
-            rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp], rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp],
-            stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
+            rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp],
+            rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
             (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
 
@@ -610,7 +610,8 @@ public final class RingBench
     {
         final int length = DATA + RingBufferDescriptor.TRAILER_LENGTH;
         try (FileChannel channel = create
-            ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+            ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE) // zeroed: a fresh ring for every pair
             : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
