@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
@@ -47,7 +48,6 @@ public final class DriverBench
         }
         final boolean lowLatencyIdle = LowLatencyIdle.asked(args);
         final int rounds = args.length > (lowLatencyIdle ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 100_000;
-        final int block = Math.max(1, rounds / BLOCKS);
         final Path dir = Files.createTempDirectory("tubes-driver-bench");
         final HostLayout layout = new HostLayout(dir);
         Process peer = null;
@@ -71,14 +71,15 @@ public final class DriverBench
             final long[] socket = new long[rounds];
             try (SocketChannel echo = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("echo.sock"))))
             {
-                eventRoundTrips(events, port, new long[rounds / 10], 0, rounds / 10);
-                socketRoundTrips(echo, new long[rounds / 10], 0, rounds / 10);
+                eventRoundTrips(events, port, new long[warmUp(rounds)], 0, warmUp(rounds));
+                socketRoundTrips(echo, new long[warmUp(rounds)], 0, warmUp(rounds));
                 // Blocks taken in turn, so that both see the same scheduler placements and machine load.
-                for (int from = 0; from < rounds; from += block)
+                int from = 0;
+                for (final int block : blocks(rounds))
                 {
-                    final int to = Math.min(rounds, from + block);
-                    eventRoundTrips(events, port, evtchn, from, to);
-                    socketRoundTrips(echo, socket, from, to);
+                    eventRoundTrips(events, port, evtchn, from, from + block);
+                    socketRoundTrips(echo, socket, from, from + block);
+                    from += block;
                 }
             }
             peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // before the host goes, which it would report
@@ -180,16 +181,29 @@ public final class DriverBench
             System.out.flush();
             try (SocketChannel client = server.accept())
             {
-                answerEvents(events, port, rounds / 10);
-                echo(client, rounds / 10);
-                final int block = Math.max(1, rounds / BLOCKS);
-                for (int from = 0; from < rounds; from += block)
+                answerEvents(events, port, warmUp(rounds));
+                echo(client, warmUp(rounds));
+                for (final int block : blocks(rounds))
                 {
-                    answerEvents(events, port, Math.min(rounds, from + block) - from);
-                    echo(client, Math.min(rounds, from + block) - from);
+                    answerEvents(events, port, block);
+                    echo(client, block);
                 }
             }
         }
+    }
+
+    /** Round trips of each kind before measuring. */
+    private static int warmUp(final int rounds)
+    {
+        return rounds / 10;
+    }
+
+    /** The sizes of the measured blocks, each taken by one mechanism and then the other: both processes follow them. */
+    private static int[] blocks(final int rounds)
+    {
+        final int block = Math.max(1, rounds / BLOCKS);
+        return IntStream.iterate(0, from -> from < rounds, from -> from + block)
+            .map(from -> Math.min(block, rounds - from)).toArray();
     }
 
     private static void answerEvents(final EventChannels events, final int port, final int count) throws Exception
