@@ -12,7 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -29,11 +31,14 @@ import io.tubes.simhost.SimHost;
  * wakes from its wait and notifies back) beside a Unix-socket ping-pong of one byte with the same
  * peer process, in the same run; and the cost of share + map + unmap + unshare of one page.
  *
- * <p>Usage: {@code benchmarks/run-driver [--low-latency-idle] [round-trips]}.
+ * <p>Usage: {@code benchmarks/run-driver [--low-latency-idle] [--apart] [round-trips]}. With
+ * {@code --apart} the peer runs on vCPU 1 ({@code taskset}); the script runs this side on vCPU 0.
+ * That is how two domains sit on Xen, and neither mechanism can then put the two threads together.
  */
 public final class DriverBench
 {
     private static final int BLOCKS = 20;
+    private static final String APART = "--apart";
 
     private DriverBench()
     {
@@ -46,8 +51,18 @@ public final class DriverBench
             peer(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             return;
         }
-        final boolean lowLatencyIdle = LowLatencyIdle.asked(args);
-        final int rounds = args.length > (lowLatencyIdle ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 100_000;
+        final List<String> options = Arrays.stream(args).filter(a -> a.startsWith("--")).toList();
+        final List<String> unknown = options.stream().filter(o -> !o.equals(LowLatencyIdle.OPTION) && !o.equals(APART))
+            .toList();
+        if (!unknown.isEmpty())
+        {
+            throw new IllegalArgumentException("unknown option " + unknown + "; usage: benchmarks/run-driver ["
+                + LowLatencyIdle.OPTION + "] [" + APART + "] [round-trips]");
+        }
+        final boolean lowLatencyIdle = options.contains(LowLatencyIdle.OPTION);
+        final boolean apart = options.contains(APART);
+        final int rounds = Arrays.stream(args).filter(a -> !a.startsWith("--")).mapToInt(Integer::parseInt).findFirst()
+            .orElse(100_000);
         final Path dir = Files.createTempDirectory("tubes-driver-bench");
         final HostLayout layout = new HostLayout(dir);
         Process peer = null;
@@ -57,10 +72,11 @@ public final class DriverBench
              EventChannels events = self.openEventChannels())
         {
             final int port = events.bindUnbound(self.domid() + 1);
-            peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            final List<String> command = new ArrayList<>(apart ? List.of("taskset", "-c", "1") : List.of());
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), DriverBench.class.getName(), "--peer", dir.toString(),
-                Integer.toString(self.domid()), Integer.toString(port), Integer.toString(rounds))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Integer.toString(self.domid()), Integer.toString(port), Integer.toString(rounds)));
+            peer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             final String ready = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8))
                 .readLine();
             if (!"ready".equals(ready))
@@ -86,6 +102,8 @@ public final class DriverBench
             final long[] grant = grantCycles(layout, 20_000);
 
             System.out.println(LowLatencyIdle.describe(lowLatencyIdle));
+            System.out.println("placement: " + (apart ? "this side on vCPU 0, the peer on vCPU 1 (" + APART + ")"
+                : "as the scheduler likes (see " + APART + ")"));
             System.out.printf(Locale.ROOT, "%-52s %10s %10s%n", "operation (two processes)", "p50 us", "p99 us");
             print("event channel round trip (notify, wake, notify back)", evtchn);
             print("  one-way wake latency (half the round trip)", halve(evtchn));
