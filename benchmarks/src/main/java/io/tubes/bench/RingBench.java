@@ -199,7 +199,8 @@ public final class RingBench
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
             rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp],
-            rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy, stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
+            rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy,
+            stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
             (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
     }
 
