@@ -358,7 +358,8 @@ public final class RingReader
     /** Whether the producer asked to be woken when space frees: then kick. Clears the request. Call after reading. */
     public boolean producerWantsKick()
     {
-        // As RingWriter.consumerWantsKick: no full fence; a producer that asks looks again after a grace.
+        // The position /then/ the look at the request, fenced, as in RingWriter.consumerWantsKick.
+        VarHandle.fullFence();
         return (int) Ring.INT.getAcquire(ring, RingLayout.PRODUCER_NOTIFY_OFFSET) != 0
             && (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
     }

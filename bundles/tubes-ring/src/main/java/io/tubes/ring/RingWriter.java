@@ -197,10 +197,10 @@ public final class RingWriter
      */
     public boolean consumerWantsKick()
     {
-        // No full fence between publishing and this look (it would stall every packet until its stores
-        // leave the core): a request made just as the position went out may be missed, so a side that
-        // asks looks again after a grace before it sleeps for long (KickWait). Read before exchanging:
-        // while nobody sleeps the word is only read, and its cache line is not bounced.
+        // The position /then/ the look at the request, fenced: a sleeper fences between its request and
+        // its look at the position, so at least one side sees the other's store and no kick is missed.
+        // Read before exchanging: while nobody sleeps the word is only read, and its line is not bounced.
+        VarHandle.fullFence();
         return (int) Ring.INT.getAcquire(ring, RingLayout.CONSUMER_NOTIFY_OFFSET) != 0
             && (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
     }
