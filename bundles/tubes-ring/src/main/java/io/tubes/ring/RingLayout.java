@@ -49,6 +49,8 @@ public final class RingLayout
     static final int CONSUMER_OFFSET = 128;
     static final int CONSUMER_NOTIFY_OFFSET = 192;
     static final int PRODUCER_NOTIFY_OFFSET = 196;
+    static final int PRODUCER_UNFENCED_OFFSET = 200;
+    static final int CONSUMER_UNFENCED_OFFSET = 204;
     static final int PRODUCER_CLOSED_OFFSET = 256;
     static final int CONSUMER_CLOSED_OFFSET = 260;
     public static final int GRANT_REFS_OFFSET = 512;

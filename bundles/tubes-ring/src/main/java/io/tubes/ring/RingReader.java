@@ -1,6 +1,5 @@
 package io.tubes.ring;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -69,6 +68,7 @@ public final class RingReader
     private final int dataSize;
     private final int maxPacket;
     private final int mode;
+    private final KickCheck kicks;
     private long consumer;
     private long lastProducer;
     private int packetLength;
@@ -87,6 +87,7 @@ public final class RingReader
         this.mode = mode;
         this.consumer = consumer;
         this.lastProducer = consumer;
+        this.kicks = new KickCheck(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
     }
 
     /**
@@ -347,21 +348,19 @@ public final class RingReader
     /**
      * Asks the producer to kick when it publishes; call before sleeping, then check {@link #hasData()}
      * again, or a kick may be missed.
+     *
+     * @return whether the producer looks at requests without fences now, and may miss this one: then
+     *         sleep only briefly before checking again
      */
-    public void requestKick()
+    public boolean requestKick()
     {
-        Ring.INT.setVolatile(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 1);
-        // The request /then/ the re-check of the producer's position.
-        VarHandle.fullFence();
+        return KickCheck.request(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
     }
 
     /** Whether the producer asked to be woken when space frees: then kick. Clears the request. Call after reading. */
     public boolean producerWantsKick()
     {
-        // The position /then/ the look at the request, fenced, as in RingWriter.consumerWantsKick.
-        VarHandle.fullFence();
-        return (int) Ring.INT.getAcquire(ring, RingLayout.PRODUCER_NOTIFY_OFFSET) != 0
-            && (int) Ring.INT.getAndSet(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 0) != 0;
+        return kicks.peerWantsKick();
     }
 
     /** Says this side reads no more; the producer's writes then have nowhere to go. */

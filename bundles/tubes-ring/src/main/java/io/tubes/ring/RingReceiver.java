@@ -16,7 +16,7 @@ public final class RingReceiver
     private final int port;
     private final long spinNanos;
     private final KickWait.Ready hasData;
-    private final Runnable requestKick;
+    private final KickWait.RequestKick requestKick;
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
     {

@@ -17,7 +17,7 @@ public final class RingSender implements AutoCloseable
     private final int port;
     private final long spinNanos;
     private final KickWait.Ready hasRoom;
-    private final Runnable requestKick;
+    private final KickWait.RequestKick requestKick;
     /** Bytes the waiting packet still needs: what {@link #hasRoom} looks for. */
     private int wanted;
 

@@ -1,6 +1,5 @@
 package io.tubes.ring;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,6 +20,7 @@ public final class RingWriter
     private final int dataSize;
     private final int maxPacket;
     private final int mode;
+    private final KickCheck kicks;
     private long producer;
     private long consumerCache;
     private int packetLength;
@@ -35,6 +35,7 @@ public final class RingWriter
         this.mode = mode;
         this.producer = producer;
         this.consumerCache = consumer;
+        this.kicks = new KickCheck(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
     }
 
     /**
@@ -197,23 +198,19 @@ public final class RingWriter
      */
     public boolean consumerWantsKick()
     {
-        // The position /then/ the look at the request, fenced: a sleeper fences between its request and
-        // its look at the position, so at least one side sees the other's store and no kick is missed.
-        // Read before exchanging: while nobody sleeps the word is only read, and its line is not bounced.
-        VarHandle.fullFence();
-        return (int) Ring.INT.getAcquire(ring, RingLayout.CONSUMER_NOTIFY_OFFSET) != 0
-            && (int) Ring.INT.getAndSet(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, 0) != 0;
+        return kicks.peerWantsKick();
     }
 
     /**
      * Asks the consumer to kick when it frees space; call when the ring is full, then check
      * {@link #free()} again before sleeping, or a kick may be missed.
+     *
+     * @return whether the consumer looks at requests without fences now, and may miss this one: then
+     *         sleep only briefly before checking again
      */
-    public void requestKick()
+    public boolean requestKick()
     {
-        Ring.INT.setVolatile(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, 1);
-        // The request /then/ the re-check of the consumer's position.
-        VarHandle.fullFence();
+        return KickCheck.request(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
     }
 
     /** Whether the consumer said it will read no more. */

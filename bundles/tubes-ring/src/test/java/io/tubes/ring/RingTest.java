@@ -308,6 +308,29 @@ class RingTest
     }
 
     @Test
+    void aPublisherWhosePeerStaysBusySaysItMayMissARequestUntilItSeesOne() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        assertFalse(reader.requestKick(), "a fresh producer fences: no request is missed");
+        writer.write(ByteBuffer.wrap(new byte[8]));
+        assertTrue(writer.consumerWantsKick());
+        readOne(reader, SIZE);
+        for (int i = 0; i < KickCheck.QUIET_LOOKS; i++)
+        {
+            writer.write(ByteBuffer.wrap(new byte[8]));
+            assertFalse(writer.consumerWantsKick());
+            readOne(reader, SIZE);
+        }
+        assertTrue(reader.requestKick(), "after " + KickCheck.QUIET_LOOKS + " looks without a request it stopped fencing");
+        writer.write(ByteBuffer.wrap(new byte[8]));
+        assertTrue(writer.consumerWantsKick(), "it still sees a request made in time");
+        readOne(reader, SIZE);
+        assertFalse(reader.requestKick(), "the request it saw brought its fences back");
+    }
+
+    @Test
     void theWriterRefusesPacketsOverItsLimitAndTheReaderKeepsItsOwn() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, 64);
