@@ -40,7 +40,8 @@ final class KickCheck
             VarHandle.fullFence();
         }
         // Read before exchanging: while nobody sleeps the word is only read, and its line is not bounced.
-        if ((int) Ring.INT.getAcquire(ring, requestOffset) != 0 && (int) Ring.INT.getAndSet(ring, requestOffset, 0) != 0)
+        if ((int) Ring.INT.getAcquire(ring, requestOffset) != 0
+            && (int) Ring.INT.getAndSet(ring, requestOffset, 0) != 0)
         {
             quiet = 0;
             if (!fencing)

@@ -74,7 +74,8 @@ class KickWaitIT
                 sender.close();
                 assertTrue(echo.waitFor(30, TimeUnit.SECONDS), "the echoing domain ends when its ring does");
                 final long slowestMillis = TimeUnit.NANOSECONDS.toMillis(slowest);
-                assertTrue(slowestMillis < 500, "a round trip waited out a sleep of a second: " + slowestMillis + " ms");
+                assertTrue(slowestMillis < 500,
+                    "a round trip waited out a sleep of a second: " + slowestMillis + " ms");
             }
         }
         finally

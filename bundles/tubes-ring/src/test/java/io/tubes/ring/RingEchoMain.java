@@ -34,7 +34,8 @@ public final class RingEchoMain
              MappedPages back = driver.grantTable().map(peer, refs(Integer.parseInt(args[4]), pages), true, null))
         {
             final int port = events.bindInterdomain(peer, Integer.parseInt(args[2]));
-            final RingReceiver receiver = new RingReceiver(RingReader.attach(there.buffer(), 64), events, port, 100_000);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(there.buffer(), 64), events, port,
+                100_000);
             final RingSender sender = new RingSender(RingWriter.attach(back.buffer()), events, port, 0);
             System.out.println("ready");
             System.out.flush();

@@ -323,7 +323,8 @@ class RingTest
             assertFalse(writer.consumerWantsKick());
             readOne(reader, SIZE);
         }
-        assertTrue(reader.requestKick(), "after " + KickCheck.QUIET_LOOKS + " looks without a request it stopped fencing");
+        assertTrue(reader.requestKick(),
+            "after " + KickCheck.QUIET_LOOKS + " looks without a request it stopped fencing");
         writer.write(ByteBuffer.wrap(new byte[8]));
         assertTrue(writer.consumerWantsKick(), "it still sees a request made in time");
         readOne(reader, SIZE);
