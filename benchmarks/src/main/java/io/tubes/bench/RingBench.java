@@ -63,6 +63,7 @@ import io.tubes.simhost.SimHost;
  * framing, copied out); round trips: 64 B ping-pong, the spinning ones read in place and echoed from
  * the view, for a tube as for Agrona. Agrona's sides always spin; a tube's spin (up to 10 ms) before
  * it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep whenever they wait.
+ * And, in one thread, the time a packet costs a tube's ring and Agrona's when nothing crosses cores.
  *
  * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
  * then is measured: a one-way figure as the median of {@link #PAIRS} fresh pairs of processes, each
@@ -147,6 +148,9 @@ public final class RingBench
         final double streamCopied = medianOfPairs(() -> streamBytesPerSecond("tube-copy", stretch));
         final double agronaCopied = medianOfPairs(() -> oneWay("agrona-copy", 65536, stretch)) * 65536;
         final double memcpy = memcpyBytesPerSecond();
+        final double[][] oneThread = {
+            {oneThreadNanosPerPacket("tube", 64, stretch), oneThreadNanosPerPacket("agrona", 64, stretch)},
+            {oneThreadNanosPerPacket("tube", 1024, stretch), oneThreadNanosPerPacket("agrona", 1024, stretch)}};
         final int rounds = (int) (100_000 * scale);
         final long[][] sleeping = sleepingPingPong(rounds);
         final long[][] rtt = {pingPong("tube-spin", rounds), pingPong("agrona", rounds), sleeping[0], sleeping[1]};
@@ -176,6 +180,17 @@ public final class RingBench
         System.out.printf(Locale.ROOT, " %12.0f%n", memcpy / 1e6);
         System.out.printf(Locale.ROOT, "%-34s %12.0f %12s %12s %12.0f%n", "64 KiB copied out, MB/s", streamCopied / 1e6,
             "-", "-", agronaCopied / 1e6);
+        for (int s = 0; s < oneThread.length; s++)
+        {
+            System.out.printf(Locale.ROOT, "%-34s", sizes[s] + " B, one thread, ns per packet");
+            for (final String kind : kinds)
+            {
+                final int column = "tube".equals(kind) ? 0 : "agrona".equals(kind) ? 1 : -1;
+                System.out.printf(Locale.ROOT, " %12s",
+                    column < 0 ? "-" : String.format(Locale.ROOT, "%.1f", oneThread[s][column]));
+            }
+            System.out.printf(Locale.ROOT, " %12s%n", "-");
+        }
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s%n", "64 B round trip, p50/p99 us", "tube-spin",
             "agrona-spin", "tube-sleep", "unix");
         System.out.printf(Locale.ROOT, "%-34s", "");
@@ -195,13 +210,15 @@ public final class RingBench
                 + "tube/tcp 1K %.2fx, tube-batch/tcp 1K %.2fx, "
                 + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
                 + "stream copied out tube/memcpy %.2fx, copied out tube-stream/agrona-64K %.2fx, "
-                + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx%n",
+                + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx, "
+                + "one-thread time tube/agrona 64B %.2fx, 1K %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
             rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
             rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp],
             rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy,
             stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
-            (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50));
+            (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50),
+            oneThread[0][0] / oneThread[0][1], oneThread[1][0] / oneThread[1][1]);
     }
 
     /** What a one-way rate is measured by: one fresh pair of processes. */
@@ -631,6 +648,70 @@ public final class RingBench
             Integer.parseInt(child.read())));
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         return channel;
+    }
+
+    /**
+     * The time a packet costs when one thread writes 64 and then reads the 64 in place, on a tube's
+     * ring or on Agrona's: the code's own cost, with no line crossing to another core.
+     */
+    private static double oneThreadNanosPerPacket(final String kind, final int size, final long stretchNanos)
+        throws RingException
+    {
+        final ByteBuffer packet = ByteBuffer.allocateDirect(size);
+        final Runnable chunk;
+        if ("tube".equals(kind))
+        {
+            final ByteBuffer ring = ByteBuffer.allocateDirect(RingLayout.totalSize(DATA));
+            RingFormat.format(ring, DATA, size, RingLayout.MODE_PACKET, List.of());
+            final RingWriter writer = RingWriter.attach(ring);
+            final RingReader reader = RingReader.attach(ring, size);
+            final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
+            chunk = () ->
+            {
+                try
+                {
+                    for (int i = 0; i < CHUNK; i++)
+                    {
+                        writer.write(packet.clear());
+                        writer.consumerWantsKick();
+                    }
+                    reader.poll(touch, CHUNK);
+                    reader.producerWantsKick();
+                }
+                catch (final RingException e)
+                {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        else
+        {
+            final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(DATA
+                + RingBufferDescriptor.TRAILER_LENGTH)));
+            final UnsafeBuffer src = new UnsafeBuffer(packet);
+            final MessageHandler touch = (type, buffer, index, length) -> buffer.getByte(index + length - 1);
+            chunk = () ->
+            {
+                for (int i = 0; i < CHUNK; i++)
+                {
+                    ring.write(1, src, 0, size);
+                }
+                ring.read(touch, CHUNK);
+            };
+        }
+        final long warmUntil = System.nanoTime() + WARM_UP;
+        while (System.nanoTime() - warmUntil < 0)
+        {
+            chunk.run();
+        }
+        long packets = 0;
+        final long started = System.nanoTime();
+        while (System.nanoTime() - started < stretchNanos)
+        {
+            chunk.run();
+            packets += CHUNK;
+        }
+        return (double) (System.nanoTime() - started) / packets;
     }
 
     private static double memcpyBytesPerSecond()
