@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -305,6 +306,38 @@ class RingTest
         readOne(reader, SIZE);
         assertTrue(reader.producerWantsKick());
         assertFalse(reader.producerWantsKick());
+    }
+
+    @Test
+    void sendingAndReceivingAllocateNothingPerPacket() throws Exception
+    {
+        final ByteBuffer ring = ring(64 * 1024, 1024);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, 1024);
+        final ByteBuffer packet = ByteBuffer.allocateDirect(200);
+        final ByteBuffer dst = ByteBuffer.allocateDirect(1024);
+        final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+            .getThreadMXBean();
+        // A warm-up first: the interpreter and the first compiled code may allocate, steady state may not.
+        sendAndReceive(writer, reader, packet, dst, touch, 200_000);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        sendAndReceive(writer, reader, packet, dst, touch, 1_000_000);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 100_000, "a million packets allocated " + allocated + " bytes");
+    }
+
+    /** Writes packets one at a time, reading each back by copy or in place, and looks for kicks as senders do. */
+    private static void sendAndReceive(final RingWriter writer, final RingReader reader, final ByteBuffer packet,
+        final ByteBuffer dst, final PacketHandler touch, final int packets) throws RingException
+    {
+        for (int i = 0; i < packets; i++)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(packet.clear()));
+            writer.consumerWantsKick();
+            assertEquals(i % 2 == 0 ? 200 : 1, i % 2 == 0 ? reader.read(dst.clear()) : reader.poll(touch, 1));
+            reader.producerWantsKick();
+        }
     }
 
     @Test
