@@ -79,6 +79,8 @@ public final class RingBench
     private static final long WARM_UP = TimeUnit.MILLISECONDS.toNanos(500);
     /** Packets sent between looks at the clock, and per batch of {@code tube-batch}. */
     private static final int CHUNK = 64;
+    /** What a tube's receiver does with a packet read in place, as Agrona's does: touches its last byte. */
+    private static final PacketHandler TOUCH_LAST_BYTE = bytes -> bytes.get(bytes.limit() - 1);
     /** Round trips of one kind before the other in {@link #sleepingPingPong}. */
     private static final int BLOCK = 1000;
     /** Fresh pairs of processes per one-way figure. */
@@ -665,7 +667,6 @@ public final class RingBench
             RingFormat.format(ring, DATA, size, RingLayout.MODE_PACKET, List.of());
             final RingWriter writer = RingWriter.attach(ring);
             final RingReader reader = RingReader.attach(ring, size);
-            final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
             chunk = () ->
             {
                 try
@@ -675,7 +676,7 @@ public final class RingBench
                         writer.write(packet.clear());
                         writer.consumerWantsKick();
                     }
-                    reader.poll(touch, CHUNK);
+                    reader.poll(TOUCH_LAST_BYTE, CHUNK);
                     reader.producerWantsKick();
                 }
                 catch (final RingException e)
@@ -828,7 +829,6 @@ public final class RingBench
                             System.out.println("ready");
                             System.out.flush();
                             // Read in place, as Agrona's consumer reads, unless told to copy; the sender times.
-                            final PacketHandler touch = bytes -> bytes.get(bytes.limit() - 1);
                             if (role.contains("stream"))
                             {
                                 try (RingInputChannel stream = new RingInputChannel(reader, events, port, spin))
@@ -839,7 +839,7 @@ public final class RingBench
                                     }
                                     else
                                     {
-                                        while (stream.readInPlace(touch) >= 0)
+                                        while (stream.readInPlace(TOUCH_LAST_BYTE) >= 0)
                                         {
                                             // next bytes
                                         }
@@ -849,7 +849,7 @@ public final class RingBench
                             else
                             {
                                 final RingReceiver receiver = new RingReceiver(reader, events, port, spin);
-                                while (receiver.receive(touch, 64) != RingReader.END)
+                                while (receiver.receive(TOUCH_LAST_BYTE, 64) != RingReader.END)
                                 {
                                     // next batch
                                 }

@@ -28,6 +28,7 @@ final class KickCheck
         this.ring = ring;
         this.requestOffset = requestOffset;
         this.unfencedOffset = unfencedOffset;
+        // This side starts out fencing; a 1 left by an earlier publisher on this ring would say otherwise.
         Ring.INT.setVolatile(ring, unfencedOffset, 0);
     }
 

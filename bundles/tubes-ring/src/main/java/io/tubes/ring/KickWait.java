@@ -1,6 +1,7 @@
 package io.tubes.ring;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
@@ -31,22 +32,16 @@ final class KickWait
         boolean now() throws RingException;
     }
 
-    /** Asks the peer for a kick; whether the peer may miss the request (see {@link KickCheck#request}). */
-    @FunctionalInterface
-    interface RequestKick
-    {
-        boolean request();
-    }
-
     private KickWait()
     {
     }
 
     /**
      * Waits for {@code ready}, or a kick, or at most {@code maxNanos} (and a second at a time); the
-     * caller looks again.
+     * caller looks again. {@code requestKick} asks the peer for a kick and says whether the peer may
+     * miss the request ({@link KickCheck#request}).
      */
-    static void await(final Ready ready, final RequestKick requestKick, final EventChannels events, final int port,
+    static void await(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
         final long spinNanos, final long maxNanos) throws RingException, DriverException, InterruptedException
     {
         if (spinNanos > 0)
@@ -66,7 +61,7 @@ final class KickWait
             }
             while (System.nanoTime() - spinUntil < 0);
         }
-        final boolean mayBeMissed = requestKick.request();
+        final boolean mayBeMissed = requestKick.getAsBoolean();
         if (ready.now())
         {
             return;

@@ -1,6 +1,7 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -16,7 +17,7 @@ public final class RingReceiver
     private final int port;
     private final long spinNanos;
     private final KickWait.Ready hasData;
-    private final KickWait.RequestKick requestKick;
+    private final BooleanSupplier requestKick;
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
     {

@@ -2,6 +2,7 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -17,7 +18,7 @@ public final class RingSender implements AutoCloseable
     private final int port;
     private final long spinNanos;
     private final KickWait.Ready hasRoom;
-    private final KickWait.RequestKick requestKick;
+    private final BooleanSupplier requestKick;
     /** Bytes the waiting packet still needs: what {@link #hasRoom} looks for. */
     private int wanted;
 

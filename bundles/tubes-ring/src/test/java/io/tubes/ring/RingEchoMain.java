@@ -2,8 +2,8 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
@@ -47,13 +47,9 @@ public final class RingEchoMain
         }
     }
 
+    /** The refs of one share: consecutive from its first. */
     private static List<Integer> refs(final int first, final int count)
     {
-        final List<Integer> refs = new ArrayList<>();
-        for (int i = 0; i < count; i++)
-        {
-            refs.add(first + i);
-        }
-        return refs;
+        return IntStream.range(first, first + count).boxed().toList();
     }
 }

@@ -2,8 +2,8 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
 import io.tubes.driver.EventChannels;
@@ -27,11 +27,7 @@ public final class RingPeerMain
     {
         final int sender = Integer.parseInt(args[1]);
         final int firstRef = Integer.parseInt(args[3]);
-        final List<Integer> refs = new ArrayList<>();
-        for (int i = 0; i < Integer.parseInt(args[4]); i++)
-        {
-            refs.add(firstRef + i);
-        }
+        final List<Integer> refs = IntStream.range(firstRef, firstRef + Integer.parseInt(args[4])).boxed().toList();
         try (SimXenDriver driver = SimXenDriver.join(new HostLayout(Path.of(args[0])), "receiver");
              EventChannels events = driver.openEventChannels();
              MappedPages pages = driver.grantTable().map(sender, refs, true, null))
