@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
@@ -29,7 +30,10 @@ import io.tubes.simhost.SimHost;
 /**
  * The simulated host's driver between two processes: event-channel round trips (notify, the peer
  * wakes from its wait and notifies back) beside a Unix-socket ping-pong of one byte with the same
- * peer process, in the same run; and the cost of share + map + unmap + unshare of one page.
+ * peer process, in the same run; and the cost of share + map + unmap + unshare of one page. Both
+ * sides stamp when they send and when they wake ({@code System.nanoTime}, the system's monotonic
+ * clock, the same in every process), so each one-way latency is measured, not taken as half a
+ * round trip, which would count the peer's turnaround too.
  *
  * <p>Usage: {@code benchmarks/run-driver [--low-latency-idle] [--apart] [round-trips]}. With
  * {@code --apart} the peer runs on vCPU 1 ({@code taskset}); the script runs this side on vCPU 0.
@@ -83,12 +87,14 @@ public final class DriverBench
             {
                 throw new IOException("the peer domain did not start: " + ready);
             }
-            final long[] evtchn = new long[rounds];
-            final long[] socket = new long[rounds];
+            final Stamps evtchn = new Stamps(rounds);
+            final Stamps socket = new Stamps(rounds);
+            final Stamps peerEvtchn;
+            final Stamps peerSocket;
             try (SocketChannel echo = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("echo.sock"))))
             {
-                eventRoundTrips(events, port, new long[warmUp(rounds)], 0, warmUp(rounds));
-                socketRoundTrips(echo, new long[warmUp(rounds)], 0, warmUp(rounds));
+                eventRoundTrips(events, port, new Stamps(warmUp(rounds)), 0, warmUp(rounds));
+                socketRoundTrips(echo, new Stamps(warmUp(rounds)), 0, warmUp(rounds));
                 // Blocks taken in turn, so that both see the same scheduler placements and machine load.
                 int from = 0;
                 for (final int block : blocks(rounds))
@@ -97,6 +103,8 @@ public final class DriverBench
                     socketRoundTrips(echo, socket, from, from + block);
                     from += block;
                 }
+                peerEvtchn = Stamps.receive(echo, rounds);
+                peerSocket = Stamps.receive(echo, rounds);
             }
             peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // before the host goes, which it would report
             final long[] grant = grantCycles(layout, 20_000);
@@ -105,13 +113,18 @@ public final class DriverBench
             System.out.println("placement: " + (apart ? "this side on vCPU 0, the peer on vCPU 1 (" + APART + ")"
                 : "as the scheduler likes (see " + APART + ")"));
             System.out.printf(Locale.ROOT, "%-52s %10s %10s%n", "operation (two processes)", "p50 us", "p99 us");
-            print("event channel round trip (notify, wake, notify back)", evtchn);
-            print("  one-way wake latency (half the round trip)", halve(evtchn));
-            print("Unix-socket round trip, 1 byte (baseline)", socket);
+            final long[] evtchnRtt = evtchn.roundTrips();
+            final long[] wake = evtchn.oneWay(peerEvtchn);
+            final long[] socketRtt = socket.roundTrips();
+            final long[] socketOneWay = socket.oneWay(peerSocket);
+            print("event channel round trip (notify, wake, notify back)", evtchnRtt);
+            print("  notify-to-wake, one way (both ways)", wake);
+            print("Unix-socket round trip, 1 byte (baseline)", socketRtt);
+            print("  write-to-read, one way (both ways)", socketOneWay);
             print("share + map + unmap + unshare, 1 page", grant);
-            System.out.printf(Locale.ROOT,
-                "ratios: evtchn-rtt/socket-rtt %.2fx, wake-p50/socket-rtt-p50 %.2fx (target <= 0.50x)%n",
-                (double) p(evtchn, 50) / p(socket, 50), (double) p(evtchn, 50) / 2 / p(socket, 50));
+            System.out.printf(Locale.ROOT, "ratios: evtchn-rtt/socket-rtt %.2fx, wake-p50/socket-rtt-p50 %.2fx "
+                + "(target <= 0.50x), wake-p50/socket-one-way-p50 %.2fx%n", ratio(evtchnRtt, socketRtt),
+                ratio(wake, socketRtt), ratio(wake, socketOneWay));
         }
         finally
         {
@@ -126,37 +139,37 @@ public final class DriverBench
         }
     }
 
-    private static void eventRoundTrips(final EventChannels events, final int port, final long[] samples,
+    private static void eventRoundTrips(final EventChannels events, final int port, final Stamps stamps,
         final int from, final int to) throws Exception
     {
         for (int i = from; i < to; i++)
         {
-            final long t0 = System.nanoTime();
+            stamps.sent[i] = System.nanoTime();
             events.notify(port);
             if (events.pending(10, TimeUnit.SECONDS) != port)
             {
                 throw new IOException("the peer did not answer");
             }
+            stamps.woke[i] = System.nanoTime();
             events.unmask(port);
-            samples[i] = System.nanoTime() - t0;
         }
     }
 
-    private static void socketRoundTrips(final SocketChannel channel, final long[] samples, final int from,
+    private static void socketRoundTrips(final SocketChannel channel, final Stamps stamps, final int from,
         final int to) throws IOException
     {
         final ByteBuffer one = ByteBuffer.allocate(1);
         for (int i = from; i < to; i++)
         {
-            final long t0 = System.nanoTime();
             one.clear();
+            stamps.sent[i] = System.nanoTime();
             channel.write(one);
             one.clear();
             if (channel.read(one) != 1)
             {
                 throw new IOException("the echo peer went away");
             }
-            samples[i] = System.nanoTime() - t0;
+            stamps.woke[i] = System.nanoTime();
         }
     }
 
@@ -199,13 +212,19 @@ public final class DriverBench
             System.out.flush();
             try (SocketChannel client = server.accept())
             {
-                answerEvents(events, port, warmUp(rounds));
-                echo(client, warmUp(rounds));
+                answerEvents(events, port, new Stamps(warmUp(rounds)), 0, warmUp(rounds));
+                echo(client, new Stamps(warmUp(rounds)), 0, warmUp(rounds));
+                final Stamps evtchn = new Stamps(rounds);
+                final Stamps socket = new Stamps(rounds);
+                int from = 0;
                 for (final int block : blocks(rounds))
                 {
-                    answerEvents(events, port, block);
-                    echo(client, block);
+                    answerEvents(events, port, evtchn, from, from + block);
+                    echo(client, socket, from, from + block);
+                    from += block;
                 }
+                evtchn.send(client);
+                socket.send(client);
             }
         }
     }
@@ -224,38 +243,91 @@ public final class DriverBench
             .map(from -> Math.min(block, rounds - from)).toArray();
     }
 
-    private static void answerEvents(final EventChannels events, final int port, final int count) throws Exception
+    private static void answerEvents(final EventChannels events, final int port, final Stamps stamps, final int from,
+        final int to) throws Exception
     {
-        for (int i = 0; i < count; i++)
+        for (int i = from; i < to; i++)
         {
             final int pending = events.pending(10, TimeUnit.SECONDS);
+            stamps.woke[i] = System.nanoTime();
             if (pending < 0)
             {
                 throw new IOException("the benchmark sent no notification for 10 s");
             }
             events.unmask(pending);
+            stamps.sent[i] = System.nanoTime();
             events.notify(port);
         }
     }
 
-    private static void echo(final SocketChannel client, final int count) throws IOException
+    private static void echo(final SocketChannel client, final Stamps stamps, final int from, final int to)
+        throws IOException
     {
         final ByteBuffer one = ByteBuffer.allocate(1);
-        for (int i = 0; i < count; i++)
+        for (int i = from; i < to; i++)
         {
             one.clear();
             if (client.read(one) < 0)
             {
                 throw new IOException("the benchmark closed its socket");
             }
+            stamps.woke[i] = System.nanoTime();
             one.flip();
+            stamps.sent[i] = System.nanoTime();
             client.write(one);
         }
     }
 
-    private static long[] halve(final long[] samples)
+    /** One side's stamps of one mechanism: when it sent message i, and when message i woke it. */
+    private record Stamps(long[] sent, long[] woke)
     {
-        return Arrays.stream(samples).map(s -> s / 2).toArray();
+        Stamps(final int rounds)
+        {
+            this(new long[rounds], new long[rounds]);
+        }
+
+        /** This side sent first: from each send to the reply's wake. */
+        long[] roundTrips()
+        {
+            return IntStream.range(0, sent.length).mapToLong(i -> woke[i] - sent[i]).toArray();
+        }
+
+        /** This side sent first: from each send to the peer's wake, and from each reply to this side's. */
+        long[] oneWay(final Stamps peer)
+        {
+            return LongStream.concat(IntStream.range(0, sent.length).mapToLong(i -> peer.woke[i] - sent[i]),
+                IntStream.range(0, sent.length).mapToLong(i -> woke[i] - peer.sent[i])).toArray();
+        }
+
+        void send(final SocketChannel channel) throws IOException
+        {
+            final ByteBuffer bytes = ByteBuffer.allocate(sent.length * 2 * Long.BYTES);
+            bytes.asLongBuffer().put(sent).put(woke);
+            while (bytes.hasRemaining())
+            {
+                channel.write(bytes);
+            }
+        }
+
+        static Stamps receive(final SocketChannel channel, final int rounds) throws IOException
+        {
+            final ByteBuffer bytes = ByteBuffer.allocate(rounds * 2 * Long.BYTES);
+            while (bytes.hasRemaining())
+            {
+                if (channel.read(bytes) < 0)
+                {
+                    throw new IOException("the peer closed its socket before it sent its stamps");
+                }
+            }
+            final Stamps stamps = new Stamps(rounds);
+            bytes.flip().asLongBuffer().get(stamps.sent).get(stamps.woke);
+            return stamps;
+        }
+    }
+
+    private static double ratio(final long[] samples, final long[] baseline)
+    {
+        return (double) p(samples, 50) / p(baseline, 50);
     }
 
     private static long p(final long[] samples, final int percentile)
