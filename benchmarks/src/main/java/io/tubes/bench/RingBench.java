@@ -154,8 +154,9 @@ public final class RingBench
             {oneThreadNanosPerPacket("tube", 64, stretch), oneThreadNanosPerPacket("agrona", 64, stretch)},
             {oneThreadNanosPerPacket("tube", 1024, stretch), oneThreadNanosPerPacket("agrona", 1024, stretch)}};
         final int rounds = (int) (100_000 * scale);
+        final long[][] spinning = spinningPingPong(rounds);
         final long[][] sleeping = sleepingPingPong(rounds);
-        final long[][] rtt = {pingPong("tube-spin", rounds), pingPong("agrona", rounds), sleeping[0], sleeping[1]};
+        final long[][] rtt = {spinning[0], spinning[1], sleeping[0], sleeping[1]};
 
         System.out.printf(Locale.ROOT, "%-34s", "one way, two processes");
         for (final String kind : kinds)
@@ -449,65 +450,63 @@ public final class RingBench
         }
     }
 
-    /** Round-trip times of 64-byte packets echoed by a peer process. */
-    private long[] pingPong(final String kind, final int rounds) throws Exception
+    /**
+     * Round trips of 64-byte packets through a spinning tube and through Agrona's rings, in
+     * alternating blocks between the same two processes: both see the same placement of the two
+     * vCPUs on the host's cores, which moves a spinning round trip by a factor of three or more.
+     */
+    private long[][] spinningPingPong(final int rounds) throws Exception
     {
-        try (Child child = new Child(kind + "-echo", "64"))
+        try (Child child = new Child("spin-echo", "64"))
         {
-            final RoundTrips trips = new RoundTrips(rounds);
-            switch (kind)
+            final RoundTrips tube = new RoundTrips(rounds);
+            final RoundTrips agrona = new RoundTrips(rounds);
+            try (EventChannels events = self.openEventChannels();
+                 SharedPages there = shareRing(child, events);
+                 SharedPages back = shareRing(child, null))
             {
-                case "tube-spin":
+                final OneToOneRingBuffer agronaThere = agrona(dir.resolve("agrona-there"), true);
+                final OneToOneRingBuffer agronaBack = agrona(dir.resolve("agrona-back"), true);
+                child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
+                child.expect("ready");
+                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, SPIN);
+                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
+                    child.port, SPIN);
+                final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+                final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                // Each reply is looked at in place: a tube's last byte, Agrona's not at all.
+                final PacketHandler reply = view -> view.get(view.limit() - 1);
+                final boolean[] got = new boolean[1];
+                final MessageHandler agronaReply = (type, buffer, index, length) -> got[0] = true;
+                boolean more = true;
+                while (more)
                 {
-                    try (EventChannels events = self.openEventChannels();
-                         SharedPages there = shareRing(child, events);
-                         SharedPages back = shareRing(child, null))
+                    more = false;
+                    for (int i = 0; i < BLOCK; i++)
                     {
-                        child.expect("ready");
-                        final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port,
-                            SPIN);
-                        final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
-                            child.port, SPIN);
-                        final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                        // The reply is looked at in place, as Agrona's is.
-                        final PacketHandler reply = view -> view.get(view.limit() - 1);
-                        do
-                        {
-                            trips.start();
-                            sender.send(packet.clear());
-                            receiver.receive(reply, 1);
-                        }
-                        while (trips.stop());
-                        sender.close();
+                        tube.start();
+                        sender.send(packet.clear());
+                        receiver.receive(reply, 1);
+                        more |= tube.stop();
                     }
-                    break;
-                }
-                default:
-                {
-                    final OneToOneRingBuffer there = agrona(dir.resolve("agrona-there"), true);
-                    final OneToOneRingBuffer back = agrona(dir.resolve("agrona-back"), true);
-                    child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
-                    child.expect("ready");
-                    final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
-                    final boolean[] got = new boolean[1];
-                    do
+                    for (int i = 0; i < BLOCK; i++)
                     {
-                        trips.start();
-                        while (!there.write(1, src, 0, 64))
+                        agrona.start();
+                        while (!agronaThere.write(1, src, 0, 64))
                         {
                             Thread.onSpinWait();
                         }
                         got[0] = false;
                         while (!got[0])
                         {
-                            back.read((type, buffer, index, length) -> got[0] = true, 1);
+                            agronaBack.read(agronaReply, 1);
                         }
+                        more |= agrona.stop();
                     }
-                    while (trips.stop());
-                    there.write(2, src, 0, 1);
                 }
+                sender.close();
             }
-            return trips.samples;
+            return new long[][] {tube.samples, agrona.samples};
         }
     }
 
@@ -857,10 +856,11 @@ public final class RingBench
                         }
                         break;
                     }
-                    case "tube-spin-echo":
+                    case "spin-echo":
                     {
                         final String[] there = in.readLine().split(" ");
                         final String[] back = in.readLine().split(" ");
+                        final String[] files = in.readLine().split(" ");
                         try (EventChannels events = self.openEventChannels();
                              MappedPages in1 = map(self, there);
                              MappedPages out1 = map(self, back))
@@ -869,10 +869,12 @@ public final class RingBench
                             final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64), events,
                                 port, SPIN);
                             final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port, SPIN);
+                            final OneToOneRingBuffer agronaThere = agrona(Path.of(files[0]), false);
+                            final OneToOneRingBuffer agronaBack = agrona(Path.of(files[1]), false);
                             System.out.println("ready");
                             System.out.flush();
-                            // Each packet goes back from its view in the ring, without a copy, as Agrona's echo
-                            // writes from its buffer; the handler cannot throw, so a failure is kept for after.
+                            // Each packet goes back from where it arrived, without a copy out: from its view in the
+                            // tube's ring, from Agrona's buffer. The tube's handler cannot throw, so a failure is kept.
                             final Exception[] failed = new Exception[1];
                             final PacketHandler echo = view ->
                             {
@@ -885,9 +887,27 @@ public final class RingBench
                                     failed[0] = e;
                                 }
                             };
+                            final MessageHandler agronaEcho = (type, buffer, index, length) ->
+                            {
+                                while (!agronaBack.write(1, buffer, index, length))
+                                {
+                                    Thread.onSpinWait();
+                                }
+                            };
+                            // The same blocks as the other side: a tube's, then Agrona's, until the tube ends.
                             while (failed[0] == null && receiver.receive(echo, 1) != RingReader.END)
                             {
-                                // next packet
+                                for (int i = 1; i < BLOCK && failed[0] == null; i++)
+                                {
+                                    receiver.receive(echo, 1);
+                                }
+                                for (int i = 0; i < BLOCK; i++)
+                                {
+                                    while (agronaThere.read(agronaEcho, 1) == 0)
+                                    {
+                                        // spins, as Agrona's users do
+                                    }
+                                }
                             }
                             if (failed[0] != null)
                             {
@@ -956,27 +976,6 @@ public final class RingBench
                             {
                                 Thread.onSpinWait();
                             }
-                        }
-                        break;
-                    }
-                    case "agrona-echo":
-                    {
-                        final String[] files = in.readLine().split(" ");
-                        final OneToOneRingBuffer there = agrona(Path.of(files[0]), false);
-                        final OneToOneRingBuffer back = agrona(Path.of(files[1]), false);
-                        System.out.println("ready");
-                        System.out.flush();
-                        final boolean[] done = new boolean[1];
-                        while (!done[0])
-                        {
-                            there.read((type, buffer, index, length) ->
-                            {
-                                done[0] |= type == 2;
-                                while (type == 1 && !back.write(1, buffer, index, length))
-                                {
-                                    Thread.onSpinWait();
-                                }
-                            }, 1);
                         }
                         break;
                     }
