@@ -187,7 +187,7 @@ public final class RingWriter
             // The record's last word /before/ its body (which overwrites it): while the consumer's core holds a small
             // record's two cache lines, the header's store sends for one and this store for the other, at once. A
             // spinning 64-byte round trip took 0.67 to 0.76 µs without it, 0.50 to 0.59 µs with it (the JDK's copy
-            // stub seems to fetch the lines one after the other); single sends keep their rate.
+            // stub seems to fetch the lines one after the other). It costs 2 to 3 ns a packet in one thread.
             ring.putLong(RingLayout.CONTROL_SIZE + at + size - Long.BYTES, 0);
         }
         Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
