@@ -457,56 +457,42 @@ public final class RingBench
      */
     private long[][] spinningPingPong(final int rounds) throws Exception
     {
-        try (Child child = new Child("spin-echo", "64"))
+        try (Child child = new Child("spin-echo", "64");
+             EventChannels events = self.openEventChannels();
+             SharedPages there = shareRing(child, events);
+             SharedPages back = shareRing(child, null))
         {
-            final RoundTrips tube = new RoundTrips(rounds);
-            final RoundTrips agrona = new RoundTrips(rounds);
-            try (EventChannels events = self.openEventChannels();
-                 SharedPages there = shareRing(child, events);
-                 SharedPages back = shareRing(child, null))
+            final OneToOneRingBuffer agronaThere = agrona(dir.resolve("agrona-there"), true);
+            final OneToOneRingBuffer agronaBack = agrona(dir.resolve("agrona-back"), true);
+            child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
+            child.expect("ready");
+            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, SPIN);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, child.port,
+                SPIN);
+            final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+            final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            // Each reply is looked at in place: a tube's last byte, Agrona's not at all.
+            final PacketHandler reply = view -> view.get(view.limit() - 1);
+            final boolean[] got = new boolean[1];
+            final MessageHandler agronaReply = (type, buffer, index, length) -> got[0] = true;
+            final long[][] samples = alternate(rounds, () ->
             {
-                final OneToOneRingBuffer agronaThere = agrona(dir.resolve("agrona-there"), true);
-                final OneToOneRingBuffer agronaBack = agrona(dir.resolve("agrona-back"), true);
-                child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
-                child.expect("ready");
-                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, SPIN);
-                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
-                    child.port, SPIN);
-                final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
-                // Each reply is looked at in place: a tube's last byte, Agrona's not at all.
-                final PacketHandler reply = view -> view.get(view.limit() - 1);
-                final boolean[] got = new boolean[1];
-                final MessageHandler agronaReply = (type, buffer, index, length) -> got[0] = true;
-                boolean more = true;
-                while (more)
+                sender.send(packet.clear());
+                receiver.receive(reply, 1);
+            }, () ->
+            {
+                while (!agronaThere.write(1, src, 0, 64))
                 {
-                    more = false;
-                    for (int i = 0; i < BLOCK; i++)
-                    {
-                        tube.start();
-                        sender.send(packet.clear());
-                        receiver.receive(reply, 1);
-                        more |= tube.stop();
-                    }
-                    for (int i = 0; i < BLOCK; i++)
-                    {
-                        agrona.start();
-                        while (!agronaThere.write(1, src, 0, 64))
-                        {
-                            Thread.onSpinWait();
-                        }
-                        got[0] = false;
-                        while (!got[0])
-                        {
-                            agronaBack.read(agronaReply, 1);
-                        }
-                        more |= agrona.stop();
-                    }
+                    Thread.onSpinWait();
                 }
-                sender.close();
-            }
-            return new long[][] {tube.samples, agrona.samples};
+                got[0] = false;
+                while (!got[0])
+                {
+                    agronaBack.read(agronaReply, 1);
+                }
+            });
+            sender.close();
+            return samples;
         }
     }
 
@@ -517,42 +503,61 @@ public final class RingBench
      */
     private long[][] sleepingPingPong(final int rounds) throws Exception
     {
-        try (Child child = new Child("sleep-echo", "64"))
+        try (Child child = new Child("sleep-echo", "64");
+             EventChannels events = self.openEventChannels();
+             SharedPages there = shareRing(child, events);
+             SharedPages back = shareRing(child, null);
+             SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
         {
-            final RoundTrips tube = new RoundTrips(rounds);
-            final RoundTrips unix = new RoundTrips(rounds);
-            try (EventChannels events = self.openEventChannels();
-                 SharedPages there = shareRing(child, events);
-                 SharedPages back = shareRing(child, null);
-                 SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
+            child.expect("ready");
+            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, 0);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, child.port,
+                0);
+            final ByteBuffer packet = ByteBuffer.allocateDirect(64);
+            final long[][] samples = alternate(rounds, () ->
             {
-                child.expect("ready");
-                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, 0);
-                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events,
-                    child.port, 0);
-                final ByteBuffer packet = ByteBuffer.allocateDirect(64);
-                boolean more = true;
-                while (more)
-                {
-                    more = false;
-                    for (int i = 0; i < BLOCK; i++)
-                    {
-                        tube.start();
-                        sender.send(packet.clear());
-                        receiver.receive(packet.clear());
-                        more |= tube.stop();
-                    }
-                    for (int i = 0; i < BLOCK; i++)
-                    {
-                        unix.start();
-                        socketRoundTrip(channel, packet);
-                        more |= unix.stop();
-                    }
-                }
-                sender.close();
-            }
-            return new long[][] {tube.samples, unix.samples};
+                sender.send(packet.clear());
+                receiver.receive(packet.clear());
+            }, () -> socketRoundTrip(channel, packet));
+            sender.close();
+            return samples;
         }
+    }
+
+    /** One round trip of a ping-pong. */
+    @FunctionalInterface
+    private interface RoundTrip
+    {
+        void run() throws Exception;
+    }
+
+    /**
+     * Times round trips of two kinds in alternating blocks of {@link #BLOCK}, as the peer answers
+     * them, until both have their samples.
+     */
+    private static long[][] alternate(final int rounds, final RoundTrip first, final RoundTrip second)
+        throws Exception
+    {
+        final RoundTrips firsts = new RoundTrips(rounds);
+        final RoundTrips seconds = new RoundTrips(rounds);
+        boolean more = true;
+        while (more)
+        {
+            more = false;
+            for (int i = 0; i < BLOCK; i++)
+            {
+                firsts.start();
+                first.run();
+                more |= firsts.stop();
+            }
+            for (int i = 0; i < BLOCK; i++)
+            {
+                seconds.start();
+                second.run();
+                more |= seconds.stop();
+            }
+        }
+        return new long[][] {firsts.samples, seconds.samples};
     }
 
     /** Sends the packet and waits for it to come back; the peer does the same in the other order. */
