@@ -261,7 +261,7 @@ public final class FormatBench
         boolean write(final ByteBuffer packet)
         {
             final int size = packet.remaining();
-            final int record = (RingLayout.HEADER + size + 7) & -8;
+            final int record = recordSize(size);
             int at = (int) producer & (DATA - 1);
             if (at + record + Long.BYTES > DATA)
             {
@@ -283,6 +283,12 @@ public final class FormatBench
             INT.setRelease(ring, RingLayout.PAGE_SIZE + at, size);
             producer += record;
             return true;
+        }
+
+        /** A record's bytes, header and padding included, as in a tube's ring. */
+        private static int recordSize(final int size)
+        {
+            return (RingLayout.HEADER + size + RingLayout.ALIGNMENT - 1) & -RingLayout.ALIGNMENT;
         }
 
         private boolean room(final int bytes)
@@ -316,7 +322,7 @@ public final class FormatBench
                     continue;
                 }
                 ring.get(RingLayout.PAGE_SIZE + ((at + RingLayout.HEADER + size - 1) & (DATA - 1)));
-                consumer += (RingLayout.HEADER + size + 7) & -8;
+                consumer += recordSize(size);
                 taken++;
             }
             if (consumer != published)
