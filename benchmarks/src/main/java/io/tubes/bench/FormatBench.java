@@ -124,16 +124,16 @@ public final class FormatBench
                     {
                         for (int i = 0; i < BURST; i++)
                         {
-                            send(kind, tube, headerLast, agrona, packet, agronaPacket);
+                            send(kind, tube, headerLast, agrona, packet, agronaPacket, peer);
                         }
                         sent += BURST;
                         now = System.nanoTime();
                     }
                     while (now - start < STRETCH_NANOS);
                     // The next kind starts on an empty ring, whatever this one left in flight.
-                    while (tube.free() < DATA || !headerLast.drained() || agrona.size() > 0)
+                    for (int waits = 0; tube.free() < DATA || !headerLast.drained() || agrona.size() > 0; )
                     {
-                        Thread.onSpinWait();
+                        waits = waitForRoom(waits, peer);
                     }
                     if (stretch >= 0)
                     {
@@ -159,29 +159,42 @@ public final class FormatBench
     }
 
     private static void send(final int kind, final RingWriter tube, final HeaderLastRing headerLast,
-        final OneToOneRingBuffer agrona, final ByteBuffer packet, final UnsafeBuffer agronaPacket) throws RingException
+        final OneToOneRingBuffer agrona, final ByteBuffer packet, final UnsafeBuffer agronaPacket, final Process peer)
+        throws RingException, IOException
     {
+        int waits = 0;
         switch (kind)
         {
             case TUBE:
                 while (tube.write(packet.clear()) != RingWriter.WRITTEN)
                 {
-                    Thread.onSpinWait();
+                    waits = waitForRoom(waits, peer);
                 }
                 tube.consumerWantsKick();
                 break;
             case HEADER_LAST:
                 while (!headerLast.write(packet.clear()))
                 {
-                    Thread.onSpinWait();
+                    waits = waitForRoom(waits, peer);
                 }
                 break;
             default:
                 while (!agrona.write(1, agronaPacket, 0, packet.capacity()))
                 {
-                    Thread.onSpinWait();
+                    waits = waitForRoom(waits, peer);
                 }
         }
+    }
+
+    /** Spins once; now and then makes sure that the consuming process still lives, or the wait would last forever. */
+    private static int waitForRoom(final int waits, final Process peer) throws IOException
+    {
+        if ((waits & 0xFFFF) == 0xFFFF && !peer.isAlive())
+        {
+            throw new IOException("the consuming process ended with exit code " + peer.exitValue());
+        }
+        Thread.onSpinWait();
+        return waits + 1;
     }
 
     /** The consuming process: takes packets of the kind being sent, touching each one's last byte, until told to stop. */
