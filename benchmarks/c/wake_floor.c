@@ -132,10 +132,11 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double percentile(int64_t *samples, int n, int p)
+/* The p-th percentile of samples already sorted, in microseconds. */
+static double percentile(const int64_t *sorted, int n, int p)
 {
-    qsort(samples, n, sizeof *samples, by_value);
-    return samples[(int64_t) n * p / 100 < n ? (int64_t) n * p / 100 : n - 1] / 1e3;
+    const int64_t at = (int64_t) n * p / 100;
+    return sorted[at < n ? at : n - 1] / 1e3;
 }
 
 int main(int argc, char **argv)
@@ -198,6 +199,8 @@ int main(int argc, char **argv)
             way[2 * i] = s[1] - s[0];
             way[2 * i + 1] = s[3] - s[2];
         }
+        qsort(trip, rounds, sizeof *trip, by_value);
+        qsort(way, 2 * rounds, sizeof *way, by_value);
         rtt[m] = percentile(trip, rounds, 50);
         one_way[m] = percentile(way, 2 * rounds, 50);
         printf("%-24s %14.2f %14.2f %14.2f\n", NAMES[m], rtt[m], one_way[m], percentile(way, 2 * rounds, 99));

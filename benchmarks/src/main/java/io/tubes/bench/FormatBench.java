@@ -55,7 +55,8 @@ public final class FormatBench
     /** Control words, a cache line each: the kind the producer sends now (-1: stop). */
     private static final int KIND = 0;
     private static final int TUBE_AT = 4096;
-    private static final int HEADER_LAST_AT = TUBE_AT + RingLayout.totalSize(DATA);
+    private static final int TUBE_SIZE = RingLayout.totalSize(DATA);
+    private static final int HEADER_LAST_AT = TUBE_AT + TUBE_SIZE;
     private static final int AGRONA_AT = HEADER_LAST_AT + HeaderLastRing.SIZE;
     private static final int AGRONA_SIZE = DATA + RingBufferDescriptor.TRAILER_LENGTH;
     private static final int FILE_SIZE = AGRONA_AT + AGRONA_SIZE;
@@ -101,12 +102,12 @@ public final class FormatBench
                 channel.truncate(0).write(ByteBuffer.allocate(FILE_SIZE));
             }
             final MappedByteBuffer shared = map(file);
-            RingFormat.format(slice(shared, TUBE_AT, RingLayout.totalSize(DATA)), DATA, DATA / 2,
-                RingLayout.MODE_PACKET, List.of());
+            final ByteBuffer tubeRing = slice(shared, TUBE_AT, TUBE_SIZE);
+            RingFormat.format(tubeRing, DATA, DATA / 2, RingLayout.MODE_PACKET, List.of());
             peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 FormatBench.class.getName(), "--peer", file.toString()).inheritIO().start();
-            final RingWriter tube = RingWriter.attach(slice(shared, TUBE_AT, RingLayout.totalSize(DATA)));
+            final RingWriter tube = RingWriter.attach(tubeRing);
             final HeaderLastRing headerLast = new HeaderLastRing(slice(shared, HEADER_LAST_AT, HeaderLastRing.SIZE));
             final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
@@ -200,7 +201,7 @@ public final class FormatBench
     /** The consuming process: takes packets of the kind being sent, touching each one's last byte, until told to stop. */
     private static void consume(final MappedByteBuffer shared) throws RingException
     {
-        final RingReader tube = RingReader.attach(slice(shared, TUBE_AT, RingLayout.totalSize(DATA)), DATA / 2);
+        final RingReader tube = RingReader.attach(slice(shared, TUBE_AT, TUBE_SIZE), DATA / 2);
         final HeaderLastRing headerLast = new HeaderLastRing(slice(shared, HEADER_LAST_AT, HeaderLastRing.SIZE));
         final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
         final PacketHandler touch = packet -> packet.get(packet.limit() - 1);
