@@ -29,15 +29,12 @@ import io.tubes.ring.RingReader;
 import io.tubes.ring.RingWriter;
 
 /**
- * What the ring's format costs single sends: one-way packets between two processes through a tube's
- * ring ({@link RingWriter}, {@link RingReader#poll}), through a bare ring that publishes each record
- * by its header (the format a version 2 would have), and through Agrona's ring, in alternating
- * stretches between the same two processes, so that all three see the same placement on the vCPUs.
- *
- * <p>In a tube's ring the consumer learns of records from the producer's position, a cache line the
- * producer stores to for every packet. In the header-last ring, as in Agrona's, the consumer looks
- * at the next record's header, a line it must fetch anyway. The bare ring checks nothing and never
- * sleeps: it is the ceiling of that format, not a ring to use.
+ * What the ring's format and code cost single sends: one-way packets between two processes through
+ * a tube's ring ({@link RingWriter}, {@link RingReader#poll}), through a bare ring in the same format
+ * (each record published by its header) that checks nothing and never sleeps, and through Agrona's
+ * ring, in alternating stretches between the same two processes, so that all three see the same
+ * placement on the vCPUs. The bare ring is the ceiling of the format, not a ring to use; the gap
+ * between it and the tube's ring is what the tube's checks, kick looks and fragments cost.
  *
  * <p>Usage: {@code benchmarks/run-format [packet-size ...]} (default 64 and 1024).
  */
@@ -48,16 +45,16 @@ public final class FormatBench
     private static final int WARM_UP_STRETCHES = 2;
     private static final long STRETCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int BURST = 256;
-    private static final String[] KINDS = {"tube", "header-last", "agrona"};
+    private static final String[] KINDS = {"tube", "bare", "agrona"};
     private static final int TUBE = 0;
-    private static final int HEADER_LAST = 1;
+    private static final int BARE = 1;
     private static final int AGRONA = 2;
     /** Control words, a cache line each: the kind the producer sends now (-1: stop). */
     private static final int KIND = 0;
     private static final int TUBE_AT = 4096;
     private static final int TUBE_SIZE = RingLayout.totalSize(DATA);
-    private static final int HEADER_LAST_AT = TUBE_AT + TUBE_SIZE;
-    private static final int AGRONA_AT = HEADER_LAST_AT + HeaderLastRing.SIZE;
+    private static final int BARE_AT = TUBE_AT + TUBE_SIZE;
+    private static final int AGRONA_AT = BARE_AT + BareRing.SIZE;
     private static final int AGRONA_SIZE = DATA + RingBufferDescriptor.TRAILER_LENGTH;
     private static final int FILE_SIZE = AGRONA_AT + AGRONA_SIZE;
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -78,14 +75,14 @@ public final class FormatBench
             : new int[] {64, 1024};
         final List<String> ratios = new ArrayList<>();
         System.out.printf(Locale.ROOT, "%-30s %12s %12s %12s%n", "one way, M packets/s (median)", KINDS[TUBE],
-            KINDS[HEADER_LAST], KINDS[AGRONA]);
+            KINDS[BARE], KINDS[AGRONA]);
         for (final int size : sizes)
         {
             final double[] rate = run(size);
             System.out.printf(Locale.ROOT, "%-30s %12.1f %12.1f %12.1f%n", size + " B packets", rate[TUBE] / 1e6,
-                rate[HEADER_LAST] / 1e6, rate[AGRONA] / 1e6);
-            ratios.add(String.format(Locale.ROOT, "tube/agrona %dB %.2fx, header-last/agrona %dB %.2fx", size,
-                rate[TUBE] / rate[AGRONA], size, rate[HEADER_LAST] / rate[AGRONA]));
+                rate[BARE] / 1e6, rate[AGRONA] / 1e6);
+            ratios.add(String.format(Locale.ROOT, "tube/agrona %dB %.2fx, bare/agrona %dB %.2fx", size,
+                rate[TUBE] / rate[AGRONA], size, rate[BARE] / rate[AGRONA]));
         }
         System.out.println("ratios: " + String.join(", ", ratios));
     }
@@ -108,7 +105,7 @@ public final class FormatBench
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 FormatBench.class.getName(), "--peer", file.toString()).inheritIO().start();
             final RingWriter tube = RingWriter.attach(tubeRing);
-            final HeaderLastRing headerLast = new HeaderLastRing(slice(shared, HEADER_LAST_AT, HeaderLastRing.SIZE));
+            final BareRing bare = new BareRing(slice(shared, BARE_AT, BareRing.SIZE));
             final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
             final UnsafeBuffer agronaPacket = new UnsafeBuffer(packet);
@@ -125,14 +122,14 @@ public final class FormatBench
                     {
                         for (int i = 0; i < BURST; i++)
                         {
-                            send(kind, tube, headerLast, agrona, packet, agronaPacket, peer);
+                            send(kind, tube, bare, agrona, packet, agronaPacket, peer);
                         }
                         sent += BURST;
                         now = System.nanoTime();
                     }
                     while (now - start < STRETCH_NANOS);
                     // The next kind starts on an empty ring, whatever this one left in flight.
-                    for (int waits = 0; tube.free() < DATA || !headerLast.drained() || agrona.size() > 0; )
+                    for (int waits = 0; tube.free() < DATA || !bare.drained() || agrona.size() > 0; )
                     {
                         waits = waitForRoom(waits, peer);
                     }
@@ -159,7 +156,7 @@ public final class FormatBench
         }
     }
 
-    private static void send(final int kind, final RingWriter tube, final HeaderLastRing headerLast,
+    private static void send(final int kind, final RingWriter tube, final BareRing bare,
         final OneToOneRingBuffer agrona, final ByteBuffer packet, final UnsafeBuffer agronaPacket, final Process peer)
         throws RingException, IOException
     {
@@ -173,8 +170,8 @@ public final class FormatBench
                 }
                 tube.consumerWantsKick();
                 break;
-            case HEADER_LAST:
-                while (!headerLast.write(packet.clear()))
+            case BARE:
+                while (!bare.write(packet.clear()))
                 {
                     waits = waitForRoom(waits, peer);
                 }
@@ -202,7 +199,7 @@ public final class FormatBench
     private static void consume(final MappedByteBuffer shared) throws RingException
     {
         final RingReader tube = RingReader.attach(slice(shared, TUBE_AT, TUBE_SIZE), DATA / 2);
-        final HeaderLastRing headerLast = new HeaderLastRing(slice(shared, HEADER_LAST_AT, HeaderLastRing.SIZE));
+        final BareRing bare = new BareRing(slice(shared, BARE_AT, BareRing.SIZE));
         final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
         final PacketHandler touch = packet -> packet.get(packet.limit() - 1);
         final MessageHandler agronaTouch = (type, buffer, index, length) -> buffer.getByte(index + length - 1);
@@ -216,8 +213,8 @@ public final class FormatBench
                     taken = tube.poll(touch, 64);
                     tube.producerWantsKick();
                     break;
-                case HEADER_LAST:
-                    taken = headerLast.poll();
+                case BARE:
+                    taken = bare.poll();
                     break;
                 default:
                     taken = agrona.read(agronaTouch);
@@ -250,13 +247,13 @@ public final class FormatBench
     }
 
     /**
-     * A bare ring that publishes each record by its header. The producer writes the body, then a zero
-     * into the next record's header slot, then the header with release; the consumer takes a non-zero
-     * header as a published record, so it reads no position of the producer's. A record that would
+     * A bare ring that publishes each record by its header, as a tube's ring does, and nothing else.
+     * The producer writes the body, then a zero into the next record's header slot, then the header
+     * with release; the consumer takes a non-zero header as a published record. A record that would
      * pass the end leaves a padding header instead and starts over at the beginning. The consumer's
      * position is the first long of the control line; the data follow the control page.
      */
-    private static final class HeaderLastRing
+    private static final class BareRing
     {
         static final int SIZE = RingLayout.PAGE_SIZE + DATA;
         private static final int PADDING = -1;
@@ -267,7 +264,7 @@ public final class FormatBench
         private long consumer;
         private long published;
 
-        HeaderLastRing(final ByteBuffer ring)
+        BareRing(final ByteBuffer ring)
         {
             this.ring = ring;
         }

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 
 /**
  * A publisher's look at its peer's request for a kick, after publishing. Fenced, the look cannot
- * miss a request (the peer fences between asking and its last look at the position), but the fence
+ * miss a request (the peer fences between asking and its last look at the ring), but the fence
  * waits for the packet's stores to leave the core and halves the rate of single small sends. So a
  * publisher whose peer has not asked for a kick in {@link #QUIET_LOOKS} looks (a busy peer) stops
  * fencing, and says so in the control page: a peer that reads that word after asking knows its
@@ -37,7 +37,7 @@ final class KickCheck
     {
         if (fencing)
         {
-            // The position /then/ the look at the request.
+            // The header just published /then/ the look at the request.
             VarHandle.fullFence();
         }
         // Read before exchanging: while nobody sleeps the word is only read, and its line is not bounced.
@@ -64,13 +64,13 @@ final class KickCheck
     }
 
     /**
-     * Asks the publisher of the other direction for a kick, before a last look at its position and a
-     * sleep. Returns whether that publisher said it looks without fences, so may miss the request.
+     * Asks the publisher of the other direction for a kick, before a last look at what it publishes
+     * and a sleep. Returns whether that publisher said it looks without fences, so may miss the request.
      */
     static boolean request(final ByteBuffer ring, final int requestOffset, final int peerUnfencedOffset)
     {
         Ring.INT.setVolatile(ring, requestOffset, 1);
-        // The request /then/ the last look at the peer's position (the caller's) and at its word.
+        // The request /then/ the last look at what the peer publishes (the caller's) and at its word.
         VarHandle.fullFence();
         return (int) Ring.INT.getAcquire(ring, peerUnfencedOffset) != 0;
     }

@@ -40,6 +40,8 @@ public final class RingFormat
         {
             view.putInt(RingLayout.GRANT_REFS_OFFSET + 4 * i, dataRefs.get(i));
         }
+        // The consumer's first look is at the first header slot; the producer zeroes every later one before it is looked at.
+        view.putLong(RingLayout.CONTROL_SIZE, 0);
         // Everything above /then/ the magic: the magic says the page is ready.
         Ring.INT.setRelease(view, RingLayout.MAGIC_OFFSET, RingLayout.MAGIC);
     }

@@ -11,11 +11,11 @@ import java.nio.ByteOrder;
  * <pre>
  * control page
  *    0  u32 magic "TUBE"            written last by the creator: a reader sees it only when the rest is set
- *    4  u16 version (1)
+ *    4  u16 version (2)
  *    6  u16 mode (0 packet, 1 stream)
  *    8  u32 data size in bytes      a power of two, 4096 .. 2 MiB
  *   12  u32 max packet size
- *   64  u64 producer position       written by the producer only
+ *   64  u64 producer position       written by the producer only, before the records it covers are published
  *  128  u64 consumer position       written by the consumer only
  *  192  u32 consumer asks for a notification (set by the consumer before it sleeps, cleared by the producer's kick)
  *  196  u32 producer asks for a notification (set by the producer when the ring is full, cleared by the consumer's kick)
@@ -27,13 +27,17 @@ import java.nio.ByteOrder;
  *    4  u32 packet length           the same in every fragment of a packet
  *    8  fragment bytes, then padding to a multiple of 8; a record may wrap around the end of the area
  * </pre>
+ *
+ * <p>A record is published by its header (the first 8 bytes, stored last, with release): a zero
+ * header says no record is there yet. The producer zeroes the next record's header slot before it
+ * publishes a record, so it always leaves 8 bytes free.
  */
 public final class RingLayout
 {
     public static final int PAGE_SIZE = 4096;
     public static final int CONTROL_SIZE = PAGE_SIZE;
     public static final int MAGIC = 0x45425554; // "TUBE" in little-endian bytes
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MODE_PACKET = 0;
     public static final int MODE_STREAM = 1;
 
@@ -100,6 +104,12 @@ public final class RingLayout
     static int recordSize(final int fragment)
     {
         return (HEADER + fragment + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** The most bytes one record holds in a ring of {@code dataSize}: the rest is its header and the next one's. */
+    static int maxRecordBody(final int dataSize)
+    {
+        return dataSize - 2 * HEADER;
     }
 
     /** A little-endian view of the ring, which must be direct or heap and at least {@link #totalSize} long. */

@@ -70,6 +70,8 @@ public final class RingReader
     private final int mode;
     private final KickCheck kicks;
     private long consumer;
+    /** This side's position when it last checked the producer's. */
+    private long checkedAt;
     private long lastProducer;
     private int packetLength;
     private int received;
@@ -86,6 +88,7 @@ public final class RingReader
         this.maxPacket = maxPacket;
         this.mode = mode;
         this.consumer = consumer;
+        this.checkedAt = consumer;
         this.lastProducer = consumer;
         this.kicks = new KickCheck(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
     }
@@ -154,14 +157,13 @@ public final class RingReader
     {
         while (true)
         {
-            final int state = caughtUp();
-            if (state != 0)
+            final long header = nextHeader();
+            if (header == 0)
             {
-                return state;
+                return endOrEmpty();
             }
-            final int at = (int) consumer & (dataSize - 1);
-            final int lengthWord = ring.getInt(RingLayout.CONTROL_SIZE + at);
-            final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
+            final int lengthWord = (int) header;
+            final int total = (int) (header >>> 32);
             final int fragment = lengthWord & ~RingLayout.MORE;
             final boolean more = (lengthWord & RingLayout.MORE) != 0;
             checkRecord(fragment, total, more, dst.remaining());
@@ -169,6 +171,7 @@ public final class RingReader
             {
                 packetLength = total;
             }
+            final int at = (int) consumer & (dataSize - 1);
             Ring.copyOut(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
             consumer += RingLayout.recordSize(fragment);
             if (!more)
@@ -181,17 +184,33 @@ public final class RingReader
     }
 
     /**
-     * 0 while published records are unread; once this side has read everything: {@link #END} if the
-     * producer closed, else {@link #EMPTY}. The producer's position is read only then, so its cache
-     * line is not pulled over for every packet.
+     * The header at this side's position: not 0 when a record is published there. Every half ring
+     * read, the producer's position is checked first: a forged ring whose position never moves feeds
+     * this side at most a ring and a half past that position.
      */
-    private int caughtUp() throws RingException
+    private long nextHeader() throws RingException
     {
-        if (lastProducer != consumer || readProducer() != consumer)
+        if (consumer - checkedAt >= dataSize / 2)
         {
-            return 0;
+            checkProducer();
         }
-        if (!producerClosed() || readProducer() != consumer)
+        return published();
+    }
+
+    /** The header at this side's position, read /before/ the record it publishes. */
+    private long published()
+    {
+        return (long) Ring.LONG.getAcquire(ring, RingLayout.CONTROL_SIZE + ((int) consumer & (dataSize - 1)));
+    }
+
+    /**
+     * Once no record is published at this side's position: {@link #END} if the producer closed,
+     * else {@link #EMPTY} (look again later).
+     */
+    private int endOrEmpty() throws RingException
+    {
+        // The closed flag /then/ the header again: a record published before the close is not missed.
+        if (!producerClosed() || published() != 0)
         {
             return EMPTY;
         }
@@ -199,6 +218,12 @@ public final class RingReader
         {
             throw fail("the producer closed the ring in the middle of a " + packetLength + "-byte packet (" + received
                 + " bytes came)");
+        }
+        final long producer = checkProducer();
+        if (producer != consumer)
+        {
+            throw fail("the producer closed the ring with its position at " + producer + ", but published records only"
+                + " up to " + consumer);
         }
         return END;
     }
@@ -215,10 +240,10 @@ public final class RingReader
     private void checkRecord(final int fragment, final int total, final boolean more, final int room)
         throws RingException
     {
-        if (fragment < 1 || RingLayout.recordSize(fragment) > lastProducer - consumer)
+        if (fragment < 1 || fragment > RingLayout.maxRecordBody(dataSize))
         {
-            throw fail("a record at position " + consumer + " says it holds " + fragment + " bytes, but only "
-                + (lastProducer - consumer - RingLayout.HEADER) + " are published");
+            throw fail("a record at position " + consumer + " says it holds " + fragment + " bytes; a record in this "
+                + dataSize + "-byte ring holds 1 to " + RingLayout.maxRecordBody(dataSize));
         }
         if (total < 1 || total > maxPacket)
         {
@@ -272,15 +297,14 @@ public final class RingReader
         {
             while (handled < limit)
             {
-                final int state = caughtUp();
-                if (state != 0)
+                final long header = nextHeader();
+                if (header == 0)
                 {
-                    return state == END && handled == 0 ? END : handled;
+                    return endOrEmpty() == END && handled == 0 ? END : handled;
                 }
-                final int at = (int) consumer & (dataSize - 1);
-                final int total = ring.getInt(RingLayout.CONTROL_SIZE + at + 4);
-                final int body = (at + RingLayout.HEADER) & (dataSize - 1);
-                if (received == 0 && ring.getInt(RingLayout.CONTROL_SIZE + at) == total && body + total <= dataSize)
+                final int total = (int) (header >>> 32);
+                final int body = ((int) consumer + RingLayout.HEADER) & (dataSize - 1);
+                if (received == 0 && (int) header == total && body + total <= dataSize)
                 {
                     checkRecord(total, total, false, Integer.MAX_VALUE);
                     view.limit(RingLayout.CONTROL_SIZE + body + total).position(RingLayout.CONTROL_SIZE + body);
@@ -321,17 +345,21 @@ public final class RingReader
         }
     }
 
-    /** Reads and checks the producer's position; returns it. */
-    private long readProducer() throws RingException
+    /**
+     * Reads and checks the producer's position, which covers every record it published, so all this
+     * side read; returns it.
+     */
+    private long checkProducer() throws RingException
     {
-        // Read the producer's position /then/ the records before it.
         final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
-        if (producer < lastProducer || producer - consumer > dataSize || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
+        if (producer < consumer || producer < lastProducer || producer - consumer > dataSize
+            || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
-            throw fail("the producer's position went from " + lastProducer + " to " + producer
-                + " while this side has read up to " + consumer + " of a " + dataSize + "-byte ring");
+            throw fail("the producer's position is " + producer + " (it was " + lastProducer + ") while this side has"
+                + " read up to " + consumer + " of a " + dataSize + "-byte ring");
         }
         lastProducer = producer;
+        checkedAt = consumer;
         return producer;
     }
 
@@ -342,7 +370,7 @@ public final class RingReader
         {
             throw failure;
         }
-        return lastProducer != consumer || readProducer() != consumer;
+        return published() != 0;
     }
 
     /**

@@ -118,11 +118,9 @@ public final class RingSender implements AutoCloseable
         KickWait.await(hasRoom, requestKick, events, port, spinNanos, maxNanos);
     }
 
-    /** Room for the rest of the packet, or for a worthwhile fragment of a large one. */
     private boolean hasRoom() throws RingException
     {
-        final int free = writer.free();
-        return free >= RingLayout.recordSize(wanted) || free >= writer.dataSize() / 4;
+        return writer.hasRoomFor(wanted);
     }
 
     /** Closes this side: the receiver drains what was sent, then sees the end. */

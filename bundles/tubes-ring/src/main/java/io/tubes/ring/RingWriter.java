@@ -96,23 +96,23 @@ public final class RingWriter
         final int whole = RingLayout.recordSize(left);
         // The consumer's position is read only when the cached one says there is no room: its cache line stays put.
         int free = dataSize - (int) (producer - consumerCache);
-        if (free < whole)
+        if (free < whole + RingLayout.HEADER)
         {
             consumerCache = consumerPosition();
             free = dataSize - (int) (producer - consumerCache);
         }
         final int fragment;
-        if (whole <= free)
+        if (whole + RingLayout.HEADER <= free)
         {
             fragment = left;
         }
-        else if (fresh && whole <= dataSize)
+        else if (fresh && whole + RingLayout.HEADER <= dataSize)
         {
             return FULL; // it fits once the consumer catches up: no needless fragments
         }
-        else if (free >= Math.min(dataSize / 4, whole))
+        else if (free >= dataSize / 4)
         {
-            fragment = (free - RingLayout.HEADER) & -RingLayout.ALIGNMENT;
+            fragment = (free - 2 * RingLayout.HEADER) & -RingLayout.ALIGNMENT;
         }
         else
         {
@@ -125,15 +125,13 @@ public final class RingWriter
         final boolean more = fragment < left;
         putRecord(src, fragment, more, packetLength);
         packetLeft = left - fragment;
-        // Write the record /then/ publish it: the consumer reads nothing past the position it sees.
-        Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
         return more ? PARTIAL : WRITTEN;
     }
 
     /**
-     * Writes as many of {@code packets[offset .. offset+count)} as fit, whole, and publishes them at
-     * once: one release store and, later, one kick check for the batch. Each packet must fit in the
-     * ring whole (larger ones go through {@link #write}).
+     * Writes as many of {@code packets[offset .. offset+count)} as fit, whole: the caller then makes
+     * one kick check for the batch. Each packet must fit in the ring whole (larger ones go through
+     * {@link #write}).
      *
      * @return how many packets were written (their positions advanced past them)
      */
@@ -149,16 +147,17 @@ public final class RingWriter
         {
             final ByteBuffer packet = packets[i];
             final int length = packet.remaining();
-            if (length < 1 || length > maxPacket || RingLayout.recordSize(length) > dataSize)
+            final int needed = RingLayout.recordSize(length) + RingLayout.HEADER;
+            if (length < 1 || length > maxPacket || needed > dataSize)
             {
                 throw new IllegalArgumentException("a batched packet must be 1 to " + Math.min(maxPacket,
-                    dataSize - RingLayout.HEADER) + " bytes: length=" + length);
+                    RingLayout.maxRecordBody(dataSize)) + " bytes: length=" + length);
             }
-            if (RingLayout.recordSize(length) > free)
+            if (needed > free)
             {
                 consumerCache = consumerPosition();
                 free = dataSize - (int) (producer - consumerCache);
-                if (RingLayout.recordSize(length) > free)
+                if (needed > free)
                 {
                     break;
                 }
@@ -167,31 +166,39 @@ public final class RingWriter
             free -= RingLayout.recordSize(length);
             written++;
         }
-        if (written > 0)
-        {
-            // Write the records /then/ publish them, all at once.
-            Ring.LONG.setRelease(ring, RingLayout.PRODUCER_OFFSET, producer);
-        }
         return written;
     }
 
-    /** Writes one record at the producer position and moves past it; publishing is the caller's. */
+    /**
+     * Writes one record at the producer position, publishes it and moves past it. The caller checked
+     * that the record and the next one's header slot are free.
+     */
     private void putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
     {
         final int at = (int) producer & (dataSize - 1);
-        ring.putInt(RingLayout.CONTROL_SIZE + at, fragment | (more ? RingLayout.MORE : 0));
-        ring.putInt(RingLayout.CONTROL_SIZE + at + 4, total);
         final int size = RingLayout.recordSize(fragment);
-        if (at + size <= dataSize)
-        {
-            // The record's last word /before/ its body (which overwrites it): while the consumer's core holds a small
-            // record's two cache lines, the header's store sends for one and this store for the other, at once. A
-            // spinning 64-byte round trip took 0.67 to 0.76 µs without it, 0.50 to 0.59 µs with it (the JDK's copy
-            // stub seems to fetch the lines one after the other). It costs 2 to 3 ns a packet in one thread.
-            ring.putLong(RingLayout.CONTROL_SIZE + at + size - Long.BYTES, 0);
-        }
-        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
         producer += size;
+        // The position covers the record before its header is seen: a consumer checking it finds all it read covered.
+        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
+        // The next header slot says "nothing yet" before this record is published. Stored before the body, it also
+        // sends for a small record's second cache line while the header's store sends for the first: with the JDK's
+        // copy stub alone the lines came one after the other, and a spinning 64-byte round trip took 0.67 to 0.76 µs
+        // instead of 0.50 to 0.59.
+        ring.putLong(RingLayout.CONTROL_SIZE + ((at + size) & (dataSize - 1)), 0);
+        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
+        // The record /then/ its header, which publishes it.
+        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at,
+            (long) total << 32 | (fragment | (more ? RingLayout.MORE : 0)) & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Whether a packet of {@code bytes} (or the rest of one) can go in now, or a fragment of it worth
+     * writing: what a sender waiting for room waits for.
+     */
+    public boolean hasRoomFor(final int bytes) throws RingException
+    {
+        final int free = free();
+        return free >= RingLayout.recordSize(bytes) + RingLayout.HEADER || free >= dataSize / 4;
     }
 
     /** Bytes free now, as far as this side can tell. */

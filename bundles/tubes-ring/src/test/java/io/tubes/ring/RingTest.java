@@ -60,7 +60,7 @@ class RingTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 7, 8, 9, 100, 1000, 2039, 2040, 4088})
+    @ValueSource(ints = {1, 7, 8, 9, 100, 1000, 2039, 2040, 4080})
     void recordsWrapAroundTheEndAtEveryOffset(final int length) throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);
@@ -101,7 +101,7 @@ class RingTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {4089, 10_000, 100_000, 1 << 20})
+    @ValueSource(ints = {4081, 4089, 10_000, 100_000, 1 << 20})
     void packetsLargerThanTheRingArriveWholeInFragments(final int length) throws Exception
     {
         final ByteBuffer ring = ring(SIZE, 1 << 20);
@@ -184,13 +184,14 @@ class RingTest
         final ByteBuffer ring = ring(SIZE, SIZE);
         final RingWriter writer = RingWriter.attach(ring);
         final RingReader reader = RingReader.attach(ring, SIZE);
-        // Eight records of an eighth of the ring each: the ring is full.
+        // Seven records of an eighth of the ring each: the ring is full, as the producer keeps the next header's slot.
         final int length = SIZE / 8 - RingLayout.HEADER;
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 7; i++)
         {
             assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(length, i))));
         }
-        assertEquals(0, writer.free());
+        assertEquals(RingWriter.FULL, writer.write(ByteBuffer.wrap(packet(length, 7))));
+        assertEquals(SIZE / 8, writer.free());
         final java.util.List<Integer> freeSeen = new java.util.ArrayList<>();
         final PacketHandler watchProducer = packet ->
         {
@@ -203,8 +204,8 @@ class RingTest
                 throw new AssertionError(e);
             }
         };
-        assertEquals(8, reader.poll(watchProducer, 100));
-        assertEquals(List.of(0, SIZE / 8, 2 * SIZE / 8, 3 * SIZE / 8, 4 * SIZE / 8, 5 * SIZE / 8, 6 * SIZE / 8,
+        assertEquals(7, reader.poll(watchProducer, 100));
+        assertEquals(List.of(SIZE / 8, 2 * SIZE / 8, 3 * SIZE / 8, 4 * SIZE / 8, 5 * SIZE / 8, 6 * SIZE / 8,
             7 * SIZE / 8), freeSeen, "while packet k is handled, the k before it are free again");
         assertEquals(SIZE, writer.free());
     }
@@ -237,8 +238,9 @@ class RingTest
             }
             next += written;
         }
+        // A record, its header and the next record's header slot must fit in the ring.
         assertThrows(IllegalArgumentException.class,
-            () -> writer.writeBatch(new ByteBuffer[] {ByteBuffer.allocate(SIZE)}, 0, 1));
+            () -> writer.writeBatch(new ByteBuffer[] {ByteBuffer.allocate(SIZE - 2 * RingLayout.HEADER + 1)}, 0, 1));
     }
 
     @Test
