@@ -109,6 +109,40 @@ public final class FormatBench
             final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
             final UnsafeBuffer agronaPacket = new UnsafeBuffer(packet);
+            // A loop of its own for each kind, compiled apart: no kind's code slows another's.
+            final Process consumer = peer;
+            final Burst[] bursts = new Burst[KINDS.length];
+            bursts[TUBE] = () ->
+            {
+                for (int i = 0; i < BURST; i++)
+                {
+                    for (int waits = 0; tube.write(packet.clear()) != RingWriter.WRITTEN; )
+                    {
+                        waits = waitForRoom(waits, consumer);
+                    }
+                    tube.consumerWantsKick();
+                }
+            };
+            bursts[BARE] = () ->
+            {
+                for (int i = 0; i < BURST; i++)
+                {
+                    for (int waits = 0; !bare.write(packet.clear()); )
+                    {
+                        waits = waitForRoom(waits, consumer);
+                    }
+                }
+            };
+            bursts[AGRONA] = () ->
+            {
+                for (int i = 0; i < BURST; i++)
+                {
+                    for (int waits = 0; !agrona.write(1, agronaPacket, 0, size); )
+                    {
+                        waits = waitForRoom(waits, consumer);
+                    }
+                }
+            };
             final double[][] rates = new double[KINDS.length][STRETCHES];
             for (int stretch = -WARM_UP_STRETCHES; stretch < STRETCHES; stretch++)
             {
@@ -120,10 +154,7 @@ public final class FormatBench
                     long now;
                     do
                     {
-                        for (int i = 0; i < BURST; i++)
-                        {
-                            send(kind, tube, bare, agrona, packet, agronaPacket, peer);
-                        }
+                        bursts[kind].send();
                         sent += BURST;
                         now = System.nanoTime();
                     }
@@ -156,32 +187,18 @@ public final class FormatBench
         }
     }
 
-    private static void send(final int kind, final RingWriter tube, final BareRing bare,
-        final OneToOneRingBuffer agrona, final ByteBuffer packet, final UnsafeBuffer agronaPacket, final Process peer)
-        throws RingException, IOException
+    /** {@link #BURST} packets of one kind. */
+    @FunctionalInterface
+    private interface Burst
     {
-        int waits = 0;
-        switch (kind)
-        {
-            case TUBE:
-                while (tube.write(packet.clear()) != RingWriter.WRITTEN)
-                {
-                    waits = waitForRoom(waits, peer);
-                }
-                tube.consumerWantsKick();
-                break;
-            case BARE:
-                while (!bare.write(packet.clear()))
-                {
-                    waits = waitForRoom(waits, peer);
-                }
-                break;
-            default:
-                while (!agrona.write(1, agronaPacket, 0, packet.capacity()))
-                {
-                    waits = waitForRoom(waits, peer);
-                }
-        }
+        void send() throws RingException, IOException;
+    }
+
+    /** One look for packets of one kind; how many were taken. */
+    @FunctionalInterface
+    private interface Take
+    {
+        int take() throws RingException;
     }
 
     /** Spins once; now and then makes sure that the consuming process still lives, or the wait would last forever. */
@@ -203,23 +220,27 @@ public final class FormatBench
         final OneToOneRingBuffer agrona = new OneToOneRingBuffer(new UnsafeBuffer(shared, AGRONA_AT, AGRONA_SIZE));
         final PacketHandler touch = packet -> packet.get(packet.limit() - 1);
         final MessageHandler agronaTouch = (type, buffer, index, length) -> buffer.getByte(index + length - 1);
-        int kind;
-        while ((kind = (int) INT.getVolatile(shared, KIND)) >= 0)
+        final Take[] takes = new Take[KINDS.length];
+        takes[TUBE] = () ->
         {
-            final int taken;
-            switch (kind)
-            {
-                case TUBE:
-                    taken = tube.poll(touch, 64);
-                    tube.producerWantsKick();
-                    break;
-                case BARE:
-                    taken = bare.poll();
-                    break;
-                default:
-                    taken = agrona.read(agronaTouch);
-            }
-            if (taken == 0)
+            final int taken = tube.poll(touch, 64);
+            tube.producerWantsKick();
+            return taken;
+        };
+        takes[BARE] = bare::poll;
+        takes[AGRONA] = () -> agrona.read(agronaTouch);
+        for (int kind = (int) INT.getVolatile(shared, KIND); kind >= 0; kind = (int) INT.getVolatile(shared, KIND))
+        {
+            consume(shared, kind, takes[kind]);
+        }
+    }
+
+    /** Takes packets of one kind until told to take another. */
+    private static void consume(final ByteBuffer shared, final int kind, final Take take) throws RingException
+    {
+        while ((int) INT.getVolatile(shared, KIND) == kind)
+        {
+            if (take.take() == 0)
             {
                 Thread.onSpinWait();
             }

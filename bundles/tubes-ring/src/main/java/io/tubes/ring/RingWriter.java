@@ -123,15 +123,19 @@ public final class RingWriter
             packetLength = left;
         }
         final boolean more = fragment < left;
-        putRecord(src, fragment, more, packetLength);
+        final int at = offset();
+        final long header = putRecord(src, fragment, more, packetLength);
+        // The record /then/ its header, which publishes it.
+        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header);
         packetLeft = left - fragment;
         return more ? PARTIAL : WRITTEN;
     }
 
     /**
-     * Writes as many of {@code packets[offset .. offset+count)} as fit, whole: the caller then makes
-     * one kick check for the batch. Each packet must fit in the ring whole (larger ones go through
-     * {@link #write}).
+     * Writes as many of {@code packets[offset .. offset+count)} as fit, whole, and publishes them at
+     * once: the first record's header is stored last. A consumer then reads the batch in one go
+     * instead of chasing each record as it lands, and the caller makes one kick check for it. Each
+     * packet must fit in the ring whole (larger ones go through {@link #write}).
      *
      * @return how many packets were written (their positions advanced past them)
      */
@@ -143,6 +147,8 @@ public final class RingWriter
         }
         int written = 0;
         int free = dataSize - (int) (producer - consumerCache);
+        int firstAt = 0;
+        long firstHeader = 0;
         for (int i = offset; i < offset + count; i++)
         {
             final ByteBuffer packet = packets[i];
@@ -162,20 +168,42 @@ public final class RingWriter
                     break;
                 }
             }
-            putRecord(packet, length, false, length);
+            final int at = offset();
+            final long header = putRecord(packet, length, false, length);
+            if (written == 0)
+            {
+                firstAt = at;
+                firstHeader = header;
+            }
+            else
+            {
+                ring.putLong(RingLayout.CONTROL_SIZE + at, header); // published by the first header's release
+            }
             free -= RingLayout.recordSize(length);
             written++;
+        }
+        if (written > 0)
+        {
+            // Every record of the batch /then/ the first header, which publishes them all.
+            Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + firstAt, firstHeader);
         }
         return written;
     }
 
-    /**
-     * Writes one record at the producer position, publishes it and moves past it. The caller checked
-     * that the record and the next one's header slot are free.
-     */
-    private void putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
+    /** The producer position's offset in the data area. */
+    private int offset()
     {
-        final int at = (int) producer & (dataSize - 1);
+        return (int) producer & (dataSize - 1);
+    }
+
+    /**
+     * Writes one record at the producer position but its header, which it returns for the caller to
+     * store (that store publishes the record), and moves past it. The caller checked that the record
+     * and the next one's header slot are free.
+     */
+    private long putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
+    {
+        final int at = offset();
         final int size = RingLayout.recordSize(fragment);
         producer += size;
         // The position covers the record before its header is seen: a consumer checking it finds all it read covered.
@@ -186,9 +214,7 @@ public final class RingWriter
         // instead of 0.50 to 0.59.
         ring.putLong(RingLayout.CONTROL_SIZE + ((at + size) & (dataSize - 1)), 0);
         Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
-        // The record /then/ its header, which publishes it.
-        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at,
-            (long) total << 32 | (fragment | (more ? RingLayout.MORE : 0)) & 0xFFFF_FFFFL);
+        return (long) total << 32 | (fragment | (more ? RingLayout.MORE : 0)) & 0xFFFF_FFFFL;
     }
 
     /**
