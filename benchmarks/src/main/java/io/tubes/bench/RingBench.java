@@ -132,23 +132,23 @@ public final class RingBench
         final double[][] rate = new double[sizes.length][kinds.length];
         for (int s = 0; s < sizes.length; s++)
         {
-            for (int k = 0; k < kinds.length; k++)
-            {
-                final String kind = kinds[k];
-                final int size = sizes[s];
-                rate[s][k] = medianOfPairs(() -> oneWay(kind, size, stretch));
-            }
+            final int size = sizes[s];
+            rate[s] = mediansOfPairs(Arrays.stream(kinds).map(kind -> (PairRun) () -> oneWay(kind, size, stretch))
+                .toArray(PairRun[]::new));
         }
         final String[] streamKinds = {"tube", "tube-sleep", "tcp", "unix"};
+        final double[] streamRates = mediansOfPairs(Arrays.stream(streamKinds)
+            .map(kind -> (PairRun) () -> streamBytesPerSecond(kind, stretch)).toArray(PairRun[]::new));
         final double[] stream = new double[kinds.length];
         for (int k = 0; k < kinds.length; k++)
         {
-            final String kind = kinds[k];
-            stream[k] = List.of(streamKinds).contains(kind) ? medianOfPairs(() -> streamBytesPerSecond(kind, stretch))
-                : Double.NaN;
+            final int column = List.of(streamKinds).indexOf(kinds[k]);
+            stream[k] = column < 0 ? Double.NaN : streamRates[column];
         }
-        final double streamCopied = medianOfPairs(() -> streamBytesPerSecond("tube-copy", stretch));
-        final double agronaCopied = medianOfPairs(() -> oneWay("agrona-copy", 65536, stretch)) * 65536;
+        final double[] copied = mediansOfPairs(() -> streamBytesPerSecond("tube-copy", stretch),
+            () -> oneWay("agrona-copy", 65536, stretch) * 65536);
+        final double streamCopied = copied[0];
+        final double agronaCopied = copied[1];
         final double memcpy = memcpyBytesPerSecond();
         final double[][] oneThread = {
             {oneThreadNanosPerPacket("tube", 64, stretch), oneThreadNanosPerPacket("agrona", 64, stretch)},
@@ -232,20 +232,30 @@ public final class RingBench
     }
 
     /**
-     * The median rate of {@link #PAIRS} fresh pairs of processes, one after the other. A pair can
-     * settle into a slow mode and stay in it for its whole life (a fresh pair does so now and then, for
-     * Agrona as for a tube), and a neighbour on a shared host can spoil a stretch: the median of fresh
-     * pairs is spoiled by neither.
+     * The median rate of each run over {@link #PAIRS} fresh pairs of processes, the runs taking turns.
+     * A pair can settle into a slow mode and stay in it for its whole life (a fresh pair does so now and
+     * then, for Agrona as for a tube), and a neighbour on a shared host can spoil a stretch: the median
+     * of fresh pairs is spoiled by neither. Taking turns, the runs compared meet the same phases of the
+     * host (this one's vCPUs are placed in ways that move every rate twofold over the hours).
      */
-    private static double medianOfPairs(final PairRun run) throws Exception
+    private static double[] mediansOfPairs(final PairRun... runs) throws Exception
     {
-        final double[] rates = new double[PAIRS];
+        final double[][] rates = new double[runs.length][PAIRS];
+        // Pair i of every run /then/ pair i+1: runs compared with each other meet the host in the same moods.
         for (int i = 0; i < PAIRS; i++)
         {
-            rates[i] = run.rate();
+            for (int run = 0; run < runs.length; run++)
+            {
+                rates[run][i] = runs[run].rate();
+            }
         }
-        Arrays.sort(rates);
-        return rates[PAIRS / 2];
+        final double[] medians = new double[runs.length];
+        for (int run = 0; run < runs.length; run++)
+        {
+            Arrays.sort(rates[run]);
+            medians[run] = rates[run][PAIRS / 2];
+        }
+        return medians;
     }
 
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
