@@ -221,7 +221,7 @@ public final class RingWriter
      * Whether a packet of {@code bytes} (or the rest of one) can go in now, or a fragment of it worth
      * writing: what a sender waiting for room waits for.
      */
-    public boolean hasRoomFor(final int bytes) throws RingException
+    boolean hasRoomFor(final int bytes) throws RingException
     {
         final int free = free();
         return free >= RingLayout.recordSize(bytes) + RingLayout.HEADER || free >= dataSize / 4;

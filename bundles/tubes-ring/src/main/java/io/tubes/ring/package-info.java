@@ -5,7 +5,7 @@
  * in {@code docs/PROTOCOL.md}.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.tubes.ring;
 
 import org.osgi.annotation.bundle.Export;
