@@ -29,7 +29,7 @@ public final class RingSender implements AutoCloseable
         this.port = port;
         this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
-        this.hasRoom = this::hasRoom;
+        this.hasRoom = () -> writer.hasRoomFor(wanted);
         this.requestKick = writer::requestKick;
     }
 
@@ -116,11 +116,6 @@ public final class RingSender implements AutoCloseable
     {
         wanted = bytes;
         KickWait.await(hasRoom, requestKick, events, port, spinNanos, maxNanos);
-    }
-
-    private boolean hasRoom() throws RingException
-    {
-        return writer.hasRoomFor(wanted);
     }
 
     /** Closes this side: the receiver drains what was sent, then sees the end. */

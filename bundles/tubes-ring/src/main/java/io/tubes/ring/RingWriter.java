@@ -101,20 +101,8 @@ public final class RingWriter
             consumerCache = consumerPosition();
             free = dataSize - (int) (producer - consumerCache);
         }
-        final int fragment;
-        if (whole + RingLayout.HEADER <= free)
-        {
-            fragment = left;
-        }
-        else if (fresh && whole + RingLayout.HEADER <= dataSize)
-        {
-            return FULL; // it fits once the consumer catches up: no needless fragments
-        }
-        else if (free >= dataSize / 4)
-        {
-            fragment = (free - 2 * RingLayout.HEADER) & -RingLayout.ALIGNMENT;
-        }
-        else
+        final int fragment = fragment(left, fresh, free);
+        if (fragment == 0)
         {
             return fresh ? FULL : PARTIAL; // a refused fresh packet leaves no state behind
         }
@@ -218,13 +206,32 @@ public final class RingWriter
     }
 
     /**
-     * Whether a packet of {@code bytes} (or the rest of one) can go in now, or a fragment of it worth
-     * writing: what a sender waiting for room waits for.
+     * How much of a packet with {@code left} bytes to go goes in now, with {@code free} bytes free; 0
+     * for none. A record keeps 8 bytes free behind it, for the next header's slot. A fresh packet that
+     * fits the ring waits until it fits whole (no needless fragments); a larger one, or the rest of one,
+     * goes in fragments of a quarter of the ring or more.
+     */
+    private int fragment(final int left, final boolean fresh, final int free)
+    {
+        final int needed = RingLayout.recordSize(left) + RingLayout.HEADER;
+        if (needed <= free)
+        {
+            return left;
+        }
+        if (fresh && needed <= dataSize || free < dataSize / 4)
+        {
+            return 0;
+        }
+        return (free - 2 * RingLayout.HEADER) & -RingLayout.ALIGNMENT;
+    }
+
+    /**
+     * Whether {@link #write} would take a packet of {@code bytes}, or the rest of the one half written
+     * (then {@code bytes} is that rest), or part of it, now: what a sender waiting for room waits for.
      */
     boolean hasRoomFor(final int bytes) throws RingException
     {
-        final int free = free();
-        return free >= RingLayout.recordSize(bytes) + RingLayout.HEADER || free >= dataSize / 4;
+        return fragment(bytes, packetLeft == 0, free()) > 0;
     }
 
     /** Bytes free now, as far as this side can tell. */

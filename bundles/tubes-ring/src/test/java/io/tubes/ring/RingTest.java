@@ -123,6 +123,33 @@ class RingTest
     }
 
     @Test
+    void aSenderWaitingForRoomWaitsUntilWriteWouldTakeThePacket() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, 1 << 16);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, 1 << 16);
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(1000, i))));
+        }
+        // Over a quarter of the ring is free, but a packet that fits the ring goes in whole, not in fragments.
+        assertTrue(writer.free() > SIZE / 4);
+        final ByteBuffer big = ByteBuffer.wrap(packet(2500, 2));
+        assertEquals(RingWriter.FULL, writer.write(big));
+        assertFalse(writer.hasRoomFor(big.remaining()), "waiting would not end at once, only to find the ring full");
+        readOne(reader, 1 << 16);
+        assertTrue(writer.hasRoomFor(big.remaining()));
+        assertEquals(RingWriter.WRITTEN, writer.write(big));
+        // The rest of a packet larger than the ring goes in as soon as a quarter of the ring is free.
+        readOne(reader, 1 << 16);
+        final ByteBuffer huge = ByteBuffer.wrap(packet(10_000, 3));
+        assertEquals(RingWriter.PARTIAL, writer.write(huge));
+        assertFalse(writer.hasRoomFor(huge.remaining()));
+        reader.read(ByteBuffer.allocate(1 << 16));
+        assertTrue(writer.hasRoomFor(huge.remaining()));
+    }
+
+    @Test
     void aWriterAttachingToARingWithUnreadRecordsKeepsThem() throws Exception
     {
         final ByteBuffer ring = ring(SIZE, SIZE);
