@@ -276,14 +276,13 @@ public final class RingBench
                         final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
                             child.port, "tube".equals(kind) ? SPIN : 0);
                         child.expect("ready");
-                        do
+                        clock.sendChunks(() ->
                         {
                             for (int i = 0; i < CHUNK; i++)
                             {
                                 sender.send(packet.clear());
                             }
-                        }
-                        while (clock.sent(CHUNK));
+                        });
                         sender.close();
                         child.expect("done");
                     }
@@ -303,15 +302,14 @@ public final class RingBench
                             batch[i] = packet.duplicate();
                         }
                         child.expect("ready");
-                        do
+                        clock.sendChunks(() ->
                         {
                             for (final ByteBuffer each : batch)
                             {
                                 each.clear();
                             }
                             sender.sendBatch(batch, 0, batch.length);
-                        }
-                        while (clock.sent(CHUNK));
+                        });
                         sender.close();
                         child.expect("done");
                     }
@@ -324,7 +322,7 @@ public final class RingBench
                     child.tell(dir.resolve("agrona-" + size).toString());
                     child.expect("ready");
                     final UnsafeBuffer src = new UnsafeBuffer(packet);
-                    do
+                    clock.sendChunks(() ->
                     {
                         for (int i = 0; i < CHUNK; i++)
                         {
@@ -333,8 +331,7 @@ public final class RingBench
                                 Thread.onSpinWait();
                             }
                         }
-                    }
-                    while (clock.sent(CHUNK));
+                    });
                     while (!ring.write(2, src, 0, 1))
                     {
                         Thread.onSpinWait();
@@ -348,15 +345,14 @@ public final class RingBench
                         Channels.newOutputStream(connect(kind, child)), 65536)))
                     {
                         final byte[] bytes = new byte[size];
-                        do
+                        clock.sendChunks(() ->
                         {
                             for (int i = 0; i < CHUNK; i++)
                             {
                                 out.writeInt(size);
                                 out.write(bytes);
                             }
-                        }
-                        while (clock.sent(CHUNK));
+                        });
                         out.writeInt(0);
                         out.flush();
                         child.expect("done");
@@ -415,6 +411,13 @@ public final class RingBench
      * packets are sent: what is still in flight at the end (a ring or a socket buffer) is well under a
      * percent of a stretch.
      */
+    /** {@link #CHUNK} packets of one kind. */
+    @FunctionalInterface
+    private interface Chunk
+    {
+        void send() throws Exception;
+    }
+
     private static final class Stretch
     {
         private final long stretchNanos;
@@ -426,6 +429,20 @@ public final class RingBench
         Stretch(final long stretchNanos)
         {
             this.stretchNanos = stretchNanos;
+        }
+
+        /**
+         * Sends chunks of {@link #CHUNK} packets until the stretch is over. Each kind's chunk is a lambda
+         * of its own, compiled apart: with every kind's loop in one method, no kind's calls were inlined
+         * (Agrona's rate in {@code FormatBench} went from 23-33 to 39-47 M/s at 64 B when they were split).
+         */
+        void sendChunks(final Chunk chunk) throws Exception
+        {
+            do
+            {
+                chunk.send();
+            }
+            while (sent(CHUNK));
         }
 
         /** Counts {@code packets} just sent (the first call starts the warm-up); whether to go on sending. */
