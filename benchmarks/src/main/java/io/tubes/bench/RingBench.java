@@ -446,7 +446,7 @@ public final class RingBench
         }
 
         /** Counts {@code packets} just sent (the first call starts the warm-up); whether to go on sending. */
-        boolean sent(final int packets)
+        private boolean sent(final int packets)
         {
             final long now = System.nanoTime();
             if (measuredFrom == 0)
