@@ -52,13 +52,9 @@ final class KickWait
     static void await(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
         final long spinNanos, final long maxNanos) throws RingException, DriverException, InterruptedException
     {
-        for (int i = 0; i < LOOKS_BEFORE_ASKING; i++)
+        if (looks(ready, LOOKS_BEFORE_ASKING))
         {
-            if (ready.now())
-            {
-                return;
-            }
-            Thread.onSpinWait();
+            return;
         }
         if (spinNanos > 0)
         {
@@ -66,13 +62,9 @@ final class KickWait
             do
             {
                 // Many looks per look at the clock: the peer's write is seen sooner.
-                for (int i = 0; i < SPINS_PER_CLOCK; i++)
+                if (looks(ready, SPINS_PER_CLOCK))
                 {
-                    if (ready.now())
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
             while (System.nanoTime() - spinUntil < 0);
@@ -92,6 +84,20 @@ final class KickWait
             sleep -= GRACE_NANOS;
         }
         sleep(events, port, sleep);
+    }
+
+    /** Looks up to {@code times} times, pausing between looks; whether {@code ready} came true. */
+    private static boolean looks(final Ready ready, final int times) throws RingException
+    {
+        for (int i = 0; i < times; i++)
+        {
+            if (ready.now())
+            {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     /** Sleeps until a kick or the time is up; whether a kick came. */

@@ -106,6 +106,12 @@ public final class RingLayout
         return (HEADER + fragment + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
+    /** Bytes that must be free to write a record of {@code fragment} bytes: the record and the next header's slot. */
+    static int spaceFor(final int fragment)
+    {
+        return recordSize(fragment) + HEADER;
+    }
+
     /** The most bytes one record holds in a ring of {@code dataSize}: the rest is its header and the next one's. */
     static int maxRecordBody(final int dataSize)
     {

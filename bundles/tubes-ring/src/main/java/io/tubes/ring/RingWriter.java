@@ -93,10 +93,9 @@ public final class RingWriter
             throw new IllegalStateException("a packet is half written: give the rest of it (" + packetLeft
                 + " bytes), not " + src.remaining());
         }
-        final int whole = RingLayout.recordSize(left);
         // The consumer's position is read only when the cached one says there is no room: its cache line stays put.
         int free = dataSize - (int) (producer - consumerCache);
-        if (free < whole + RingLayout.HEADER)
+        if (free < RingLayout.spaceFor(left))
         {
             consumerCache = consumerPosition();
             free = dataSize - (int) (producer - consumerCache);
@@ -112,9 +111,7 @@ public final class RingWriter
         }
         final boolean more = fragment < left;
         final int at = offset();
-        final long header = putRecord(src, fragment, more, packetLength);
-        // The record /then/ its header, which publishes it.
-        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header);
+        publish(at, putRecord(src, fragment, more, packetLength));
         packetLeft = left - fragment;
         return more ? PARTIAL : WRITTEN;
     }
@@ -141,7 +138,7 @@ public final class RingWriter
         {
             final ByteBuffer packet = packets[i];
             final int length = packet.remaining();
-            final int needed = RingLayout.recordSize(length) + RingLayout.HEADER;
+            final int needed = RingLayout.spaceFor(length);
             if (length < 1 || length > maxPacket || needed > dataSize)
             {
                 throw new IllegalArgumentException("a batched packet must be 1 to " + Math.min(maxPacket,
@@ -172,8 +169,7 @@ public final class RingWriter
         }
         if (written > 0)
         {
-            // Every record of the batch /then/ the first header, which publishes them all.
-            Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + firstAt, firstHeader);
+            publish(firstAt, firstHeader); // which publishes the whole batch
         }
         return written;
     }
@@ -185,17 +181,14 @@ public final class RingWriter
     }
 
     /**
-     * Writes one record at the producer position but its header, which it returns for the caller to
-     * store (that store publishes the record), and moves past it. The caller checked that the record
-     * and the next one's header slot are free.
+     * Writes one record at the producer position but its header, which it returns for {@link #publish},
+     * and moves past it. The caller checked that the record and the next one's header slot are free.
      */
     private long putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
     {
         final int at = offset();
         final int size = RingLayout.recordSize(fragment);
         producer += size;
-        // The position covers the record before its header is seen: a consumer checking it finds all it read covered.
-        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
         // The next header slot says "nothing yet" before this record is published. Stored before the body, it also
         // sends for a small record's second cache line while the header's store sends for the first: with the JDK's
         // copy stub alone the lines came one after the other, and a spinning 64-byte round trip took 0.67 to 0.76 µs
@@ -206,6 +199,19 @@ public final class RingWriter
     }
 
     /**
+     * Stores the header at data offset {@code at}, which publishes its record and any written after it
+     * whose headers are already stored (a batch).
+     */
+    private void publish(final int at, final long header)
+    {
+        // The position covers every record before any of their headers is seen: a consumer checking it finds all it
+        // read covered.
+        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
+        // The records and the position /then/ the header.
+        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header);
+    }
+
+    /**
      * How much of a packet with {@code left} bytes to go goes in now, with {@code free} bytes free; 0
      * for none. A record keeps 8 bytes free behind it, for the next header's slot. A fresh packet that
      * fits the ring waits until it fits whole (no needless fragments); a larger one, or the rest of one,
@@ -213,7 +219,7 @@ public final class RingWriter
      */
     private int fragment(final int left, final boolean fresh, final int free)
     {
-        final int needed = RingLayout.recordSize(left) + RingLayout.HEADER;
+        final int needed = RingLayout.spaceFor(left);
         if (needed <= free)
         {
             return left;
