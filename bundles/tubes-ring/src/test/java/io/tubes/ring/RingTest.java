@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -57,6 +58,26 @@ class RingTest
             assertArrayEquals(packet(length, length), readOne(reader, SIZE));
         }
         assertEquals(RingReader.EMPTY, reader.read(ByteBuffer.allocate(SIZE)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPacketIsTheBytesFromItsBuffersPositionToItsLimit(final boolean wraps) throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        if (wraps)
+        {
+            // The next record starts 24 bytes before the end: its 40-byte body wraps.
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(new byte[SIZE - 24 - 8])));
+            readOne(reader, SIZE);
+        }
+        final byte[] bytes = packet(100, 7);
+        final ByteBuffer src = ByteBuffer.wrap(bytes, 30, 50).slice().position(10);
+        assertEquals(RingWriter.WRITTEN, writer.write(src));
+        assertEquals(50, src.position(), "the packet's buffer is taken to its limit");
+        assertArrayEquals(Arrays.copyOfRange(bytes, 40, 80), readOne(reader, SIZE));
     }
 
     @ParameterizedTest
