@@ -406,11 +406,6 @@ public final class RingBench
         }
     }
 
-    /**
-     * The clock of a one-way run: a warm-up, then one measured stretch. Rates are taken where the
-     * packets are sent: what is still in flight at the end (a ring or a socket buffer) is well under a
-     * percent of a stretch.
-     */
     /** {@link #CHUNK} packets of one kind. */
     @FunctionalInterface
     private interface Chunk
@@ -418,6 +413,11 @@ public final class RingBench
         void send() throws Exception;
     }
 
+    /**
+     * The clock of a one-way run: a warm-up, then one measured stretch. Rates are taken where the
+     * packets are sent: what is still in flight at the end (a ring or a socket buffer) is well under a
+     * percent of a stretch.
+     */
     private static final class Stretch
     {
         private final long stretchNanos;
