@@ -131,7 +131,7 @@ public final class RingWriter
         }
         final boolean more = fragment < left;
         final int at = offset();
-        publish(at, putRecord(src, fragment, more, packetLength));
+        publish(at, putRecord(at, src, fragment, more, packetLength));
         packetLeft = left - fragment;
         return more ? PARTIAL : WRITTEN;
     }
@@ -174,7 +174,7 @@ public final class RingWriter
                 }
             }
             final int at = offset();
-            final long header = putRecord(packet, length, false, length);
+            final long header = putRecord(at, packet, length, false, length);
             if (written == 0)
             {
                 firstAt = at;
@@ -201,12 +201,12 @@ public final class RingWriter
     }
 
     /**
-     * Writes one record at the producer position but its header, which it returns for {@link #publish},
-     * and moves past it. The caller checked that the record and the next one's header slot are free.
+     * Writes one record at the producer position, data offset {@code at}, but its header, which it
+     * returns for {@link #publish}, and moves past it. The caller checked that the record and the next
+     * one's header slot are free.
      */
-    private long putRecord(final ByteBuffer src, final int fragment, final boolean more, final int total)
+    private long putRecord(final int at, final ByteBuffer src, final int fragment, final boolean more, final int total)
     {
-        final int at = offset();
         claim(at, RingLayout.recordSize(fragment));
         Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
         return header(fragment, more, total);
