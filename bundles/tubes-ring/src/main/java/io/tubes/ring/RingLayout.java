@@ -11,11 +11,12 @@ import java.nio.ByteOrder;
  * <pre>
  * control page
  *    0  u32 magic "TUBE"            written last by the creator: a reader sees it only when the rest is set
- *    4  u16 version (2)
+ *    4  u16 version (3)
  *    6  u16 mode (0 packet, 1 stream)
  *    8  u32 data size in bytes      a power of two, 4096 .. 2 MiB
  *   12  u32 max packet size
- *   64  u64 producer position       written by the producer only, before the records it covers are published
+ *   64  u64 producer position       written by the producer only, at least once a lap, before the records it covers
+ *                                   are published, and before the close
  *  128  u64 consumer position       written by the consumer only
  *  192  u32 consumer asks for a notification (set by the consumer before it sleeps, cleared by the producer's kick)
  *  196  u32 producer asks for a notification (set by the producer when the ring is full, cleared by the consumer's kick)
@@ -37,7 +38,7 @@ public final class RingLayout
     public static final int PAGE_SIZE = 4096;
     public static final int CONTROL_SIZE = PAGE_SIZE;
     public static final int MAGIC = 0x45425554; // "TUBE" in little-endian bytes
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int MODE_PACKET = 0;
     public static final int MODE_STREAM = 1;
 

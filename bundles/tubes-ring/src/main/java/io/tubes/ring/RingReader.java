@@ -186,7 +186,7 @@ public final class RingReader
     /**
      * The header at this side's position: not 0 when a record is published there. Every half ring
      * read, the producer's position is checked first: a forged ring whose position never moves feeds
-     * this side at most a ring and a half past that position.
+     * this side at most two rings and a half past that position.
      */
     private long nextHeader() throws RingException
     {
@@ -346,13 +346,13 @@ public final class RingReader
     }
 
     /**
-     * Reads and checks the producer's position, which covers every record it published, so all this
-     * side read; returns it.
+     * Reads and checks the producer's position, which the producer stores at least once a lap, so it
+     * covers this side's position rounded down to a whole number of rings; returns it.
      */
     private long checkProducer() throws RingException
     {
         final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
-        if (producer < consumer || producer < lastProducer || producer - consumer > dataSize
+        if (producer < (consumer & -(long) dataSize) || producer < lastProducer || producer - consumer > dataSize
             || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
             throw fail("the producer's position is " + producer + " (it was " + lastProducer + ") while this side has"

@@ -46,15 +46,28 @@ public final class RingWriter
     public static RingWriter attach(final ByteBuffer ring) throws RingException
     {
         final RingReader.Header header = RingReader.Header.read(ring);
-        final ByteBuffer view = RingLayout.view(ring, header.dataSize());
-        final long producer = (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET);
+        final int dataSize = header.dataSize();
+        final ByteBuffer view = RingLayout.view(ring, dataSize);
+        final long stored = (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET);
         final long consumer = (long) Ring.LONG.getAcquire(view, RingLayout.CONSUMER_OFFSET);
-        if (consumer > producer || consumer < producer - header.dataSize() || ((producer | consumer) & 7) != 0)
+        // The stored position trails the records published by less than a ring: their headers lead to the end.
+        long producer = stored;
+        while (consumer >= producer - dataSize && consumer <= producer + dataSize && (producer & 7) == 0)
         {
-            throw new RingException("the ring's positions are impossible: producer " + producer + ", consumer "
-                + consumer + " in a ring of " + header.dataSize() + " bytes");
+            final int fragment = (int) (long) Ring.LONG.getAcquire(view, RingLayout.CONTROL_SIZE
+                + ((int) producer & (dataSize - 1))) & ~RingLayout.MORE;
+            if (fragment < 1 || fragment > RingLayout.maxRecordBody(dataSize))
+            {
+                break; // the slot after the last record, or not a record at all
+            }
+            producer += RingLayout.recordSize(fragment);
         }
-        return new RingWriter(view, header.dataSize(), header.maxPacket(), header.mode(), producer, consumer);
+        if (consumer > producer || consumer < producer - dataSize || ((producer | consumer) & 7) != 0)
+        {
+            throw new RingException("the ring's positions are impossible: producer " + stored + " (its records end at "
+                + producer + "), consumer " + consumer + " in a ring of " + dataSize + " bytes");
+        }
+        return new RingWriter(view, dataSize, header.maxPacket(), header.mode(), producer, consumer);
     }
 
     public int dataSize()
@@ -84,16 +97,30 @@ public final class RingWriter
     {
         final int length = src.remaining();
         final int at = offset();
+        final int needed = RingLayout.spaceFor(length);
         // The common case apart, small enough for the JIT to inline into the caller (its compiled code under
-        // InlineSmallCode): a fresh packet whose record fits in the space known to be free and does not wrap. Inlined,
-        // a loop of single 64-byte writes ran 1.3 to 1.5 times as fast; a copy that may wrap made the code too large.
-        if (packetLeft == 0 && length > 0 && length <= maxPacket && at + RingLayout.HEADER + length <= dataSize
-            && RingLayout.spaceFor(length) <= dataSize - (int) (producer - consumerCache))
+        // InlineSmallCode): a fresh packet whose record, and the next header's slot, fit before the end of the data
+        // area. Inlined, a loop of single 64-byte writes ran 1.3 to 1.5 times as fast. A full ring is answered here
+        // too: sent to writeAny, a caller spinning on it made writeAny hot enough to be inlined, and too large again.
+        if (packetLeft == 0 && length > 0 && length <= maxPacket && at + needed <= dataSize)
         {
+            if (needed > dataSize - (int) (producer - consumerCache))
+            {
+                // Read the consumer's position /then/ reuse the space it freed. Only a position that frees room is
+                // used, so only that one needs checking.
+                final long consumer = (long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET);
+                if (needed > dataSize - (int) (producer - consumer))
+                {
+                    return FULL;
+                }
+                consumerCache = checked(consumer);
+            }
             claim(at, RingLayout.recordSize(length));
             ring.put(RingLayout.CONTROL_SIZE + at + RingLayout.HEADER, src, src.position(), length);
             src.position(src.limit());
-            publish(at, header(length, false, length));
+            // The producer position is left to writeAny, which writes each lap's last record (the one that reaches
+            // the end of the data area): its store would make this code too large to inline.
+            Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header(length, false, length));
             return WRITTEN;
         }
         return writeAny(src);
@@ -235,8 +262,8 @@ public final class RingWriter
      */
     private void publish(final int at, final long header)
     {
-        // The position covers every record before any of their headers is seen: a consumer checking it finds all it
-        // read covered.
+        // The position covers the record (or batch) before its header is seen. Every lap has such a record (see
+        // write), so a consumer checking it finds its own lap covered.
         ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
         // The records and the position /then/ the header.
         Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header);
@@ -308,19 +335,31 @@ public final class RingWriter
     /** Says no more records will come; the consumer drains what is there, then sees the end. Kick after. */
     public void close()
     {
-        // Every record published /then/ the closed flag.
+        // The position covers every record: the consumer checks it at the end.
+        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
+        // Every record and the position /then/ the closed flag.
         Ring.INT.setRelease(ring, RingLayout.PRODUCER_CLOSED_OFFSET, 1);
     }
 
     private long consumerPosition() throws RingException
     {
         // Read the consumer's position /then/ reuse the space it freed.
-        final long consumer = (long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET);
+        return checked((long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET));
+    }
+
+    /** The consumer's position {@code consumer} if it is possible; the error is built apart, out of the hot code. */
+    private long checked(final long consumer) throws RingException
+    {
         if (consumer > producer || consumer < consumerCache || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
-            throw new RingException("the consumer's position " + consumer + " is impossible: it was " + consumerCache
-                + " and this side has written up to " + producer + " in a ring of " + dataSize + " bytes");
+            throw impossible(consumer);
         }
         return consumer;
+    }
+
+    private RingException impossible(final long consumer)
+    {
+        return new RingException("the consumer's position " + consumer + " is impossible: it was " + consumerCache
+            + " and this side has written up to " + producer + " in a ring of " + dataSize + " bytes");
     }
 }

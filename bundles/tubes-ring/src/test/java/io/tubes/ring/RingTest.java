@@ -60,6 +60,26 @@ class RingTest
         assertEquals(RingReader.EMPTY, reader.read(ByteBuffer.allocate(SIZE)));
     }
 
+    /**
+     * Records of 64 bytes tile the ring: none wraps, so only the one ending at the end of the data
+     * area stores the producer's position, which the reader checks every half ring.
+     */
+    @Test
+    void packetsWhoseRecordsTileTheRingAreReadLapAfterLap() throws Exception
+    {
+        final ByteBuffer ring = ring(SIZE, SIZE);
+        final RingWriter writer = RingWriter.attach(ring);
+        final RingReader reader = RingReader.attach(ring, SIZE);
+        final int length = 64 - RingLayout.HEADER;
+        for (int i = 0; i < 10 * SIZE / 64; i++)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(length, i))));
+            assertArrayEquals(packet(length, i), readOne(reader, SIZE), "packet " + i);
+        }
+        writer.close();
+        assertEquals(RingReader.END, reader.read(ByteBuffer.allocate(SIZE)), "the position covers every record");
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aPacketIsTheBytesFromItsBuffersPositionToItsLimit(final boolean wraps) throws Exception
