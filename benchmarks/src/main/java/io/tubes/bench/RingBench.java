@@ -63,7 +63,8 @@ import io.tubes.simhost.SimHost;
  * framing, copied out); round trips: 64 B ping-pong, the spinning ones read in place and echoed from
  * the view, for a tube as for Agrona. Agrona's sides always spin; a tube's spin (up to 10 ms) before
  * it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep whenever they wait.
- * And, in one thread, the time a packet costs a tube's ring and Agrona's when nothing crosses cores.
+ * A tube's sender blocks while the ring is full ({@code RingSender.send}), except in {@code tube-nb},
+ * which spins on non-blocking writes as Agrona's does. And, in one thread, the time a packet costs a tube's ring and Agrona's when nothing crosses cores.
  *
  * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
  * then is measured: a one-way figure as the median of {@link #PAIRS} fresh pairs of processes, each
@@ -128,7 +129,7 @@ public final class RingBench
     {
         final int[] sizes = {64, 1024, 65536};
         final long stretch = (long) (TimeUnit.SECONDS.toNanos(1) * scale);
-        final String[] kinds = {"tube", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
+        final String[] kinds = {"tube", "tube-nb", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
         final double[][] rate = new double[sizes.length][kinds.length];
         for (int s = 0; s < sizes.length; s++)
         {
@@ -204,19 +205,22 @@ public final class RingBench
         }
         System.out.println();
         final int tube = 0;
-        final int batch = 1;
-        final int sleep = 2;
-        final int agrona = 3;
-        final int tcp = 4;
-        System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, "
-                + "tube-batch/tcp 64B %.2fx, tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube-batch/agrona 1K %.2fx, "
+        final int nonBlocking = 1;
+        final int batch = 2;
+        final int sleep = 3;
+        final int agrona = 4;
+        final int tcp = 5;
+        System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-nb/agrona 64B %.2fx, "
+                + "tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, tube-nb/tcp 64B %.2fx, tube-batch/tcp 64B %.2fx, "
+                + "tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube-nb/agrona 1K %.2fx, tube-batch/agrona 1K %.2fx, "
                 + "tube/tcp 1K %.2fx, tube-batch/tcp 1K %.2fx, "
                 + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
                 + "stream copied out tube/memcpy %.2fx, copied out tube-stream/agrona-64K %.2fx, "
                 + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx, "
                 + "one-thread time tube/agrona 64B %.2fx, 1K %.2fx%n",
-            rate[0][tube] / rate[0][agrona], rate[0][batch] / rate[0][agrona], rate[0][tube] / rate[0][tcp],
-            rate[0][batch] / rate[0][tcp], rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona],
+            rate[0][tube] / rate[0][agrona], rate[0][nonBlocking] / rate[0][agrona], rate[0][batch] / rate[0][agrona],
+            rate[0][tube] / rate[0][tcp], rate[0][nonBlocking] / rate[0][tcp], rate[0][batch] / rate[0][tcp],
+            rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona], rate[1][nonBlocking] / rate[1][agrona],
             rate[1][batch] / rate[1][agrona], rate[1][tube] / rate[1][tcp], rate[1][batch] / rate[1][tcp],
             rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy,
             stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
@@ -261,7 +265,8 @@ public final class RingBench
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
     private double oneWay(final String kind, final int size, final long stretchNanos) throws Exception
     {
-        try (Child child = new Child(("tube-batch".equals(kind) ? "tube" : kind) + "-recv", Integer.toString(size)))
+        try (Child child = new Child((kind.startsWith("tube-") && !"tube-sleep".equals(kind) ? "tube" : kind) + "-recv",
+            Integer.toString(size)))
         {
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
             final Stretch clock = new Stretch(stretchNanos);
@@ -284,6 +289,35 @@ public final class RingBench
                             }
                         });
                         sender.close();
+                        child.expect("done");
+                    }
+                    break;
+                }
+                case "tube-nb":
+                {
+                    try (EventChannels events = self.openEventChannels();
+                         SharedPages ring = shareRing(child, events))
+                    {
+                        // Non-blocking writes, spinning while the ring is full, as Agrona's producer does; and the
+                        // look for a receiver that asked to be woken, which Agrona's has not.
+                        final RingWriter writer = RingWriter.attach(ring.buffer());
+                        child.expect("ready");
+                        clock.sendChunks(() ->
+                        {
+                            for (int i = 0; i < CHUNK; i++)
+                            {
+                                while (writer.write(packet.clear()) != RingWriter.WRITTEN)
+                                {
+                                    Thread.onSpinWait();
+                                }
+                                if (writer.consumerWantsKick())
+                                {
+                                    events.notify(child.port);
+                                }
+                            }
+                        });
+                        writer.close();
+                        events.notify(child.port);
                         child.expect("done");
                     }
                     break;
