@@ -64,7 +64,8 @@ import io.tubes.simhost.SimHost;
  * the view, for a tube as for Agrona. Agrona's sides always spin; a tube's spin (up to 10 ms) before
  * it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep whenever they wait.
  * A tube's sender blocks while the ring is full ({@code RingSender.send}), except in {@code tube-nb},
- * which spins on non-blocking writes as Agrona's does. And, in one thread, the time a packet costs a tube's ring and Agrona's when nothing crosses cores.
+ * which spins on non-blocking writes as Agrona's does. And, in one thread, the time a packet costs a
+ * tube's ring and Agrona's when nothing crosses cores.
  *
  * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
  * then is measured: a one-way figure as the median of {@link #PAIRS} fresh pairs of processes, each
@@ -265,8 +266,9 @@ public final class RingBench
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
     private double oneWay(final String kind, final int size, final long stretchNanos) throws Exception
     {
-        try (Child child = new Child((kind.startsWith("tube-") && !"tube-sleep".equals(kind) ? "tube" : kind) + "-recv",
-            Integer.toString(size)))
+        // Non-blocking and batched sends go to the same receiver as single blocking ones.
+        final String receiver = "tube-nb".equals(kind) || "tube-batch".equals(kind) ? "tube" : kind;
+        try (Child child = new Child(receiver + "-recv", Integer.toString(size)))
         {
             final ByteBuffer packet = ByteBuffer.allocateDirect(size);
             final Stretch clock = new Stretch(stretchNanos);
