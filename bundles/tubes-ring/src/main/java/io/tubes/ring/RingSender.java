@@ -42,7 +42,12 @@ public final class RingSender implements AutoCloseable
      */
     public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
     {
-        offer(packet, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        // The common case is one call without a loop: sent, within offer's loop, ran single 64-byte sends at two
+        // thirds of the rate (the JIT compiled the loop's slow paths around the write).
+        if (!sent(packet))
+        {
+            offer(packet, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -56,17 +61,8 @@ public final class RingSender implements AutoCloseable
         throws RingException, DriverException, InterruptedException
     {
         long deadline = 0; // the clock is read only once the ring is full: not on every packet
-        while (true)
+        while (!sent(packet))
         {
-            final int result = writer.write(packet);
-            if (writer.consumerWantsKick())
-            {
-                events.notify(port);
-            }
-            if (result == RingWriter.WRITTEN)
-            {
-                return true;
-            }
             if (writer.consumerClosed())
             {
                 throw new RingException("the receiver closed the ring; " + packet.remaining() + " bytes not sent");
@@ -82,6 +78,18 @@ public final class RingSender implements AutoCloseable
             }
             awaitRoom(packet.remaining(), deadline - now);
         }
+        return true;
+    }
+
+    /** Writes what the ring takes of the packet and kicks the receiver if it asked; whether all of it went. */
+    private boolean sent(final ByteBuffer packet) throws RingException, DriverException
+    {
+        final int result = writer.write(packet);
+        if (writer.consumerWantsKick())
+        {
+            events.notify(port);
+        }
+        return result == RingWriter.WRITTEN;
     }
 
     /**
