@@ -16,6 +16,11 @@ import io.tubes.driver.EventChannels;
  * stream of 64-byte packets to a sleeping receiver ran at a third of its rate. Sleeping and being
  * kicked cost both sides more CPU than the looks.
  *
+ * <p>A side whose peer is gone would sleep for ever; where the driver can tell (the simulated host,
+ * whose domain is a process that may be killed), it fails instead, once it has taken everything the
+ * peer published. Xen's driver cannot tell cheaply: there the handshake, which watches for dying
+ * domains, closes the tube.
+ *
  * <p>A peer that fences between publishing and looking at the request cannot miss it (this side
  * fences between asking and looking), and the sleep is long. A busy peer looks without fences
  * ({@link KickCheck}) and may miss the request: then the sleep lasts a short grace first, after
@@ -48,6 +53,8 @@ final class KickWait
      * Waits for {@code ready}, or a kick, or at most {@code maxNanos} (and a second at a time); the
      * caller looks again. {@code requestKick} asks the peer for a kick and says whether the peer may
      * miss the request ({@link KickCheck#request}).
+     *
+     * @throws DriverException when the event channel failed, or the peer is gone and {@code ready} is false
      */
     static void await(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
         final long spinNanos, final long maxNanos) throws RingException, DriverException, InterruptedException
@@ -70,9 +77,16 @@ final class KickWait
             while (System.nanoTime() - spinUntil < 0);
         }
         final boolean mayBeMissed = requestKick.getAsBoolean();
+        // Whether the peer is there /then/ the last look: what a peer published before it went is still taken.
+        final boolean peerThere = events.isConnected(port);
         if (ready.now())
         {
             return;
+        }
+        if (!peerThere)
+        {
+            throw new DriverException("the peer of event-channel port " + port + " is not connected (its domain died, or"
+                + " it unbound the port or never bound it): the other side of the ring will not move again");
         }
         long sleep = Math.min(maxNanos, SLICE_NANOS);
         if (mayBeMissed && sleep > GRACE_NANOS)

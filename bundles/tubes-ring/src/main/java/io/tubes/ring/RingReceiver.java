@@ -34,7 +34,9 @@ public final class RingReceiver
      * Waits for the next packet and copies it into {@code dst}.
      *
      * @return its length, or {@link RingReader#END} when the sender closed and everything was read
-     * @throws RingException when the sender broke the protocol
+     * @throws RingException   when the sender broke the protocol
+     * @throws DriverException when the event channel failed, or the sender is gone (its domain died)
+     *                         and everything it sent was read
      */
     public int receive(final ByteBuffer dst) throws RingException, DriverException, InterruptedException
     {
@@ -58,6 +60,7 @@ public final class RingReceiver
      * copying (see {@link RingReader#poll}).
      *
      * @return how many were handled (at least one), or {@link RingReader#END}
+     * @throws DriverException as {@link #receive(ByteBuffer)}
      */
     public int receive(final PacketHandler handler, final int limit)
         throws RingException, DriverException, InterruptedException

@@ -29,7 +29,8 @@ public final class RingSender implements AutoCloseable
         this.port = port;
         this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
-        this.hasRoom = () -> writer.hasRoomFor(wanted);
+        // A receiver that closed ends the wait too: the caller then says so, rather than that its peer is gone.
+        this.hasRoom = () -> writer.hasRoomFor(wanted) || writer.consumerClosed();
         this.requestKick = writer::requestKick;
     }
 
@@ -38,7 +39,7 @@ public final class RingSender implements AutoCloseable
      * full.
      *
      * @throws RingException   when the receiver broke the protocol or closed its side
-     * @throws DriverException when the event channel failed (its peer is gone, typically)
+     * @throws DriverException when the event channel failed, or the receiver is gone (its domain died)
      */
     public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
     {

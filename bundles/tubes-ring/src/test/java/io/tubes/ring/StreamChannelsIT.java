@@ -118,11 +118,13 @@ class StreamChannelsIT
              SimXenDriver a = SimXenDriver.join(host.layout(), "a");
              SimXenDriver b = SimXenDriver.join(host.layout(), "b");
              EventChannels events = a.openEventChannels();
+             EventChannels bEvents = b.openEventChannels();
              SharedPages shared = a.grantTable().share(b.domid(), 2, true, null))
         {
             RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
-            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events,
-                events.bindUnbound(b.domid()), 0);
+            final int port = events.bindUnbound(b.domid());
+            bEvents.bindInterdomain(a.domid(), port); // b is there, and reads nothing
+            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, 0);
             int sent = 0;
             while (sender.offer(ByteBuffer.allocate(1000), 200, TimeUnit.MILLISECONDS))
             {
