@@ -106,7 +106,11 @@ class HostileConsumerTest
                     scribble(random);
                     switch (random.nextInt(4))
                     {
-                        case 0 -> written += writer.write(ByteBuffer.allocate(1 + random.nextInt(SIZE * 3))) == 1 ? 1 : 0;
+                        case 0 ->
+                        {
+                            final ByteBuffer packet = ByteBuffer.allocate(1 + random.nextInt(SIZE * 3));
+                            written += writer.write(packet) == RingWriter.WRITTEN ? 1 : 0;
+                        }
                         case 1 ->
                         {
                             for (int i = 0; i < batch.length; i++)

@@ -104,7 +104,8 @@ class PeerDeathIT
                     assertEquals(RingPeerDeathMain.PACKET, receiver.receive(packet.clear()));
                     assertEquals(sequence, packet.getInt(0));
                 }
-                final DriverException gone = assertThrows(DriverException.class, () -> receiver.receive(packet.clear()));
+                final DriverException gone = assertThrows(DriverException.class,
+                    () -> receiver.receive(packet.clear()));
                 assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
                     gone.getMessage());
                 assertFalse(events.isConnected(port));
