@@ -39,6 +39,8 @@ class PeerDeathIT
 
     @TempDir
     Path dir;
+    /** What the peer process prints, read by one reader from start to end: nothing it buffers is lost. */
+    private BufferedReader peerSays;
 
     @Test
     void aSenderWaitingForRoomFailsWhenItsReceiverIsKilled() throws Exception
@@ -95,9 +97,7 @@ class PeerDeathIT
                     assertEquals(sequence, packet.getInt(0));
                 }
                 // The last ten wait in the ring while the sender dies.
-                final BufferedReader out = new BufferedReader(new InputStreamReader(sender.getInputStream(),
-                    StandardCharsets.UTF_8));
-                assertEquals("sent " + SENT, out.readLine());
+                assertEquals("sent " + SENT, peerSays.readLine());
                 sender.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 for (int sequence = SENT - 10; sequence < SENT; sequence++)
                 {
@@ -127,9 +127,8 @@ class PeerDeathIT
             Integer.toString(PAGES), Integer.toString(SENT)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try
         {
-            final String ready = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)).readLine();
-            assertEquals("ready", ready);
+            peerSays = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", peerSays.readLine());
             return process;
         }
         catch (final Exception | AssertionError e)
