@@ -52,7 +52,7 @@ class CrossProcessRingIT
                 RingFormat.format(shared.buffer(), DATA_SIZE, 1 << 16, RingLayout.MODE_PACKET, List.of());
                 final int port = events.bindUnbound(receiverDomid);
                 receiver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), RingPeerMain.class.getName(), dir.toString(),
+                    System.getProperty("java.class.path"), RingPeerMain.class.getName(), "check", dir.toString(),
                     Integer.toString(self.domid()), Integer.toString(port), Integer.toString(shared.refs().get(0)),
                     Integer.toString(pages)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 final BufferedReader out = new BufferedReader(new InputStreamReader(receiver.getInputStream(),

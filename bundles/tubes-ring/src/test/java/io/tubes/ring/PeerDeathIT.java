@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,102 +41,95 @@ class PeerDeathIT
 
     @TempDir
     Path dir;
+    private SimHost host;
+    private SimXenDriver self;
+    private EventChannels events;
+    /** The ring, granted to the peer's domain and formatted. */
+    private SharedPages shared;
+    /** This side's port, bound to the peer's. */
+    private int port;
+    private Process peer;
     /** What the peer process prints, read by one reader from start to end: nothing it buffers is lost. */
     private BufferedReader peerSays;
+
+    @BeforeEach
+    void grantARing() throws Exception
+    {
+        host = SimHost.start(new HostLayout(dir));
+        self = SimXenDriver.join(host.layout(), "test");
+        events = self.openEventChannels();
+        shared = self.grantTable().share(self.domid() + 1, PAGES, true, null);
+        RingFormat.format(shared.buffer(), DATA_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
+        port = events.bindUnbound(self.domid() + 1);
+    }
+
+    @AfterEach
+    void killThePeerAndStopTheHost() throws Exception
+    {
+        if (peer != null)
+        {
+            peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // In the reverse order of their making; those never made (a failed set-up) are null.
+        for (final AutoCloseable made : new AutoCloseable[] {shared, events, self, host})
+        {
+            if (made != null)
+            {
+                made.close();
+            }
+        }
+    }
 
     @Test
     void aSenderWaitingForRoomFailsWhenItsReceiverIsKilled() throws Exception
     {
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver self = SimXenDriver.join(host.layout(), "sender");
-             EventChannels events = self.openEventChannels();
-             SharedPages shared = self.grantTable().share(self.domid() + 1, PAGES, true, null))
+        startPeer("idle");
+        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, 0);
+        int sent = 0;
+        while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
         {
-            RingFormat.format(shared.buffer(), DATA_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
-            final int port = events.bindUnbound(self.domid() + 1);
-            final Process receiver = peer("idle", self, port, shared);
-            try
-            {
-                final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, 0);
-                int sent = 0;
-                while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
-                {
-                    sent++;
-                }
-                assertEquals(16, sent, "the receiver reads nothing: 16 records of 1008 bytes fill the ring");
-                receiver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                final DriverException gone = assertThrows(DriverException.class,
-                    () -> sender.send(ByteBuffer.allocate(1000)));
-                assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
-                    gone.getMessage());
-            }
-            finally
-            {
-                receiver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            sent++;
         }
+        assertEquals(16, sent, "the receiver reads nothing: 16 records of 1008 bytes fill the ring");
+        peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        final DriverException gone = assertThrows(DriverException.class, () -> sender.send(ByteBuffer.allocate(1000)));
+        assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
+            gone.getMessage());
     }
 
     @Test
     void aReceiverTakesEverythingItsKilledSenderPublishedThenFails() throws Exception
     {
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver self = SimXenDriver.join(host.layout(), "receiver");
-             EventChannels events = self.openEventChannels();
-             SharedPages shared = self.grantTable().share(self.domid() + 1, PAGES, true, null))
+        startPeer("send");
+        final RingReceiver receiver = new RingReceiver(RingReader.attach(shared.buffer(), 1024), events, port, 0);
+        final ByteBuffer packet = ByteBuffer.allocate(1024);
+        for (int sequence = 0; sequence < SENT - 10; sequence++)
         {
-            RingFormat.format(shared.buffer(), DATA_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
-            final int port = events.bindUnbound(self.domid() + 1);
-            final Process sender = peer("send", self, port, shared);
-            try
-            {
-                final RingReceiver receiver = new RingReceiver(RingReader.attach(shared.buffer(), 1024), events, port,
-                    0);
-                final ByteBuffer packet = ByteBuffer.allocate(1024);
-                for (int sequence = 0; sequence < SENT - 10; sequence++)
-                {
-                    assertEquals(RingPeerDeathMain.PACKET, receiver.receive(packet.clear()));
-                    assertEquals(sequence, packet.getInt(0));
-                }
-                // The last ten wait in the ring while the sender dies.
-                assertEquals("sent " + SENT, peerSays.readLine());
-                sender.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                for (int sequence = SENT - 10; sequence < SENT; sequence++)
-                {
-                    assertEquals(RingPeerDeathMain.PACKET, receiver.receive(packet.clear()));
-                    assertEquals(sequence, packet.getInt(0));
-                }
-                final DriverException gone = assertThrows(DriverException.class,
-                    () -> receiver.receive(packet.clear()));
-                assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
-                    gone.getMessage());
-                assertFalse(events.isConnected(port));
-            }
-            finally
-            {
-                sender.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            assertEquals(RingPeerMain.PACKET, receiver.receive(packet.clear()));
+            assertEquals(sequence, packet.getInt(0));
         }
+        // The last ten wait in the ring while the sender dies.
+        assertEquals("sent " + SENT, peerSays.readLine());
+        peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (int sequence = SENT - 10; sequence < SENT; sequence++)
+        {
+            assertEquals(RingPeerMain.PACKET, receiver.receive(packet.clear()));
+            assertEquals(sequence, packet.getInt(0));
+        }
+        final DriverException gone = assertThrows(DriverException.class, () -> receiver.receive(packet.clear()));
+        assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
+            gone.getMessage());
+        assertFalse(events.isConnected(port));
     }
 
-    /** The peer domain's process, once it has mapped the ring and bound its port. */
-    private Process peer(final String role, final SimXenDriver self, final int port, final SharedPages shared)
-        throws Exception
+    /** Starts the peer domain's process ({@link RingPeerMain}); returns once it mapped the ring and bound its port. */
+    private void startPeer(final String role) throws Exception
     {
-        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), RingPeerDeathMain.class.getName(), role, dir.toString(),
+        peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), RingPeerMain.class.getName(), role, dir.toString(),
             Integer.toString(self.domid()), Integer.toString(port), Integer.toString(shared.refs().get(0)),
             Integer.toString(PAGES), Integer.toString(SENT)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try
-        {
-            peerSays = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("ready", peerSays.readLine());
-            return process;
-        }
-        catch (final Exception | AssertionError e)
-        {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw e;
-        }
+        peerSays = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", peerSays.readLine());
     }
 }

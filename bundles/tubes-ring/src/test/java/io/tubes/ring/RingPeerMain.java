@@ -12,48 +12,79 @@ import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.simhost.HostLayout;
 
 /**
- * The receiving domain of {@link CrossProcessRingIT}: joins the host, maps the ring the sender
- * granted, connects to its port, and checks every packet: sequence numbers in order, checksums
- * right, nothing lost. Prints {@code ok N} or {@code error ...}.
- * Args: hostDir senderDomid port firstRef pages.
+ * The other domain of the ring's cross-process tests: joins the host, maps the ring the test's domain
+ * granted, connects to its port, says {@code ready}, and then, by role:
+ * <ul>
+ * <li>{@code check} ({@link CrossProcessRingIT}): receives every packet and checks it, sequence
+ * numbers in order, checksums right, nothing lost; prints {@code ok N} or {@code error ...};</li>
+ * <li>{@code idle} ({@link PeerDeathIT}): reads nothing, and waits to be killed;</li>
+ * <li>{@code send} ({@link PeerDeathIT}): sends {@code packets} packets of {@link #PACKET} bytes,
+ * numbered from 0, prints {@code sent N}, and waits to be killed.</li>
+ * </ul>
+ * Args: role hostDir otherDomid port firstRef pages [packets].
  */
 public final class RingPeerMain
 {
+    /** The length of every packet the {@code send} role sends. */
+    static final int PACKET = 200;
+
     private RingPeerMain()
     {
     }
 
     public static void main(final String[] args) throws Exception
     {
-        final int sender = Integer.parseInt(args[1]);
-        final int firstRef = Integer.parseInt(args[3]);
-        final List<Integer> refs = IntStream.range(firstRef, firstRef + Integer.parseInt(args[4])).boxed().toList();
-        try (SimXenDriver driver = SimXenDriver.join(new HostLayout(Path.of(args[0])), "receiver");
+        final int other = Integer.parseInt(args[2]);
+        final int firstRef = Integer.parseInt(args[4]);
+        final List<Integer> refs = IntStream.range(firstRef, firstRef + Integer.parseInt(args[5])).boxed().toList();
+        try (SimXenDriver driver = SimXenDriver.join(new HostLayout(Path.of(args[1])), "peer");
              EventChannels events = driver.openEventChannels();
-             MappedPages pages = driver.grantTable().map(sender, refs, true, null))
+             MappedPages pages = driver.grantTable().map(other, refs, true, null))
         {
-            final int port = events.bindInterdomain(sender, Integer.parseInt(args[2]));
+            final int port = events.bindInterdomain(other, Integer.parseInt(args[3]));
             System.out.println("ready");
             System.out.flush();
-            final RingReceiver receiver = new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port, 0);
-            final ByteBuffer packet = ByteBuffer.allocate(1 << 16);
-            final CRC32C crc = new CRC32C();
-            long expected = 0;
-            for (int length = receiver.receive(packet.clear()); length != RingReader.END;
-                length = receiver.receive(packet.clear()))
+            switch (args[0])
             {
-                final long sequence = packet.getLong(0);
-                crc.reset();
-                crc.update(packet.array(), 12, length - 12);
-                if (sequence != expected || packet.getInt(8) != (int) crc.getValue())
-                {
-                    System.out.println("error packet " + expected + " arrived as sequence " + sequence
-                        + (sequence == expected ? " with a bad checksum" : ""));
-                    return;
-                }
-                expected++;
+                case "check" -> check(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port, 0));
+                case "send" -> send(new RingSender(RingWriter.attach(pages.buffer()), events, port, 0),
+                    Integer.parseInt(args[6]));
+                default -> System.in.read(); // idle, until killed
             }
-            System.out.println("ok " + expected);
         }
+    }
+
+    private static void check(final RingReceiver receiver) throws Exception
+    {
+        final ByteBuffer packet = ByteBuffer.allocate(1 << 16);
+        final CRC32C crc = new CRC32C();
+        long expected = 0;
+        for (int length = receiver.receive(packet.clear()); length != RingReader.END;
+            length = receiver.receive(packet.clear()))
+        {
+            final long sequence = packet.getLong(0);
+            crc.reset();
+            crc.update(packet.array(), 12, length - 12);
+            if (sequence != expected || packet.getInt(8) != (int) crc.getValue())
+            {
+                System.out.println("error packet " + expected + " arrived as sequence " + sequence
+                    + (sequence == expected ? " with a bad checksum" : ""));
+                return;
+            }
+            expected++;
+        }
+        System.out.println("ok " + expected);
+    }
+
+    private static void send(final RingSender sender, final int packets) throws Exception
+    {
+        final ByteBuffer packet = ByteBuffer.allocate(PACKET);
+        for (int sequence = 0; sequence < packets; sequence++)
+        {
+            sender.send(packet.clear().putInt(0, sequence));
+        }
+        System.out.println("sent " + packets);
+        System.out.flush();
+        System.in.read(); // until killed
     }
 }
