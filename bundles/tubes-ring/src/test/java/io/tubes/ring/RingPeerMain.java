@@ -49,7 +49,8 @@ public final class RingPeerMain
                 case "check" -> check(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port, 0));
                 case "send" -> send(new RingSender(RingWriter.attach(pages.buffer()), events, port, 0),
                     Integer.parseInt(args[6]));
-                default -> System.in.read(); // idle, until killed
+                case "idle" -> System.in.read(); // until killed
+                default -> throw new IllegalArgumentException("no such role: " + args[0] + " (check, idle or send)");
             }
         }
     }
