@@ -50,7 +50,7 @@ import io.tubes.ring.RingReader;
 import io.tubes.ring.RingReceiver;
 import io.tubes.ring.RingSender;
 import io.tubes.ring.RingWriter;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 
 /**

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsHeader;
 import io.tubes.xenstore.wire.XsMessageType;
 import io.tubes.xenstore.wire.XsPayload;
@@ -53,8 +54,8 @@ public final class XenStoreBench
         final Path dir = Files.createTempDirectory("tubes-bench");
         final List<String[]> rows = new ArrayList<>();
         try (XenStored xenstored = XenStored.start(dir.resolve("xs"));
-             XenStoreClient client = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket()));
-             XenStoreClient watcher = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket())))
+             XenStoreConnection client = XenStoreClients.connect(XenStoreAddress.of(xenstored.dom0Socket()));
+             XenStoreConnection watcher = XenStoreClients.connect(XenStoreAddress.of(xenstored.dom0Socket())))
         {
             client.write(NODE, "a");
             final byte[] value = {'a'};
@@ -128,7 +129,7 @@ public final class XenStoreBench
             samples[samples.length / 2], samples[(int) (samples.length * 0.99)]);
     }
 
-    private static double pipelinedReads(final XenStoreClient client, final int ops, final int threads)
+    private static double pipelinedReads(final XenStoreConnection client, final int ops, final int threads)
         throws Exception
     {
         final ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -159,7 +160,7 @@ public final class XenStoreBench
         }
     }
 
-    private static Stats watchLatency(final XenStoreClient writer, final XenStoreClient watcher, final int events)
+    private static Stats watchLatency(final XenStoreConnection writer, final XenStoreConnection watcher, final int events)
         throws Exception
     {
         final BlockingQueue<Long> seen = new ArrayBlockingQueue<>(16);

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.tubes.testing.Requirements;
+
 /**
  * The built distribution, unpacked by the build, driven through its own scripts as a user would:
  * {@code bin/tubes-host}, {@code bin/tubes-domain}, Xen's {@code xenstore-*} tools.
@@ -64,7 +66,7 @@ final class Distribution
     /** Xen's xenstore-ls as dom0 of the host. */
     String xenstoreLs(final String path) throws IOException, InterruptedException
     {
-        final ProcessBuilder builder = new ProcessBuilder("xenstore-ls", path).redirectErrorStream(true);
+        final ProcessBuilder builder = new ProcessBuilder(Requirements.xenstoreTool("xenstore-ls").toString(), path).redirectErrorStream(true);
         builder.environment().put("XENSTORED_PATH", hostDir.resolve("xenstored/socket").toString());
         final Process process = builder.start();
         try
@@ -98,6 +100,19 @@ final class Distribution
             }
         }
         return domains;
+    }
+
+    /** How many connections xenstored has accepted on dom0's socket since the host started, from its status view. */
+    int dom0ConnectionsAccepted() throws IOException, InterruptedException
+    {
+        final String status = run("bin/tubes-host", "status").out();
+        final java.util.regex.Matcher count = java.util.regex.Pattern.compile("dom0 connections accepted (\\d+)")
+            .matcher(status);
+        if (!count.find())
+        {
+            throw new IOException("the host's status does not count dom0 connections:\n" + status);
+        }
+        return Integer.parseInt(count.group(1));
     }
 
     /** Kills every process the tests started: instances by their pid files, the host by its own. */

@@ -78,7 +78,7 @@ class DomainInstancesIT
         {
             return;
         }
-        for (final String name : new String[] {"alpha", "beta"})
+        for (final String name : new String[] {"alpha", "beta", "gamma"})
         {
             dist.run("bin/tubes-domain", name, "stop");
         }
@@ -171,5 +171,40 @@ class DomainInstancesIT
         System.out.println("alpha released " + tookMs + " ms after kill -9");
         assertFalse(dist.domains().containsKey("alpha"));
         assertTrue(dist.shell("beta", "tubes:domains").contains("1 domain(s)"));
+    }
+
+    @Test
+    @Order(6)
+    void aDomainInstanceNeverSpeaksToXenstoredAsDom0FromItsFirstMomentOn() throws Exception
+    {
+        final int dom0Before = dist.dom0ConnectionsAccepted();
+        // TUBES_SIM_HOST is set for the instance, and XENSTORED_PATH in this test's environment
+        // would be unset by the script: neither may make the domain dom0, not even while it joins.
+        final Distribution.Result start = dist.run("bin/tubes-domain", "gamma", "start");
+        assertEquals(0, start.exitCode(), start.out());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        int probes = 0;
+        boolean joined = false;
+        while (!joined)
+        {
+            assertTrue(System.nanoTime() < deadline, "gamma joined and answered within 180 s");
+            final String write = dist.shell("gamma", "xs:write /local/domain/0/gamma-was-here yes");
+            final String domains = dist.shell("gamma", "tubes:domains");
+            if (write.isBlank() && domains.isBlank())
+            {
+                Thread.sleep(100); // no console yet
+                continue;
+            }
+            probes++;
+            // A write that succeeds prints nothing; refused, it names EACCES (or, before the XenStore
+            // service exists, the command is not there yet).
+            assertFalse(write.isBlank(), "a write to dom0's home is refused at every moment (" + probes + ")");
+            joined = domains.contains("this domain: domain");
+        }
+        final String ls = dist.shell("gamma", "xs:ls /local/domain");
+        assertTrue(ls.contains("EACCES"), "listing every domain is refused, as on Xen: " + ls);
+        assertEquals(dom0Before, dist.dom0ConnectionsAccepted(),
+            "xenstored accepted no dom0 connection while gamma booted and joined (" + probes + " probes)");
+        assertFalse(dist.xenstoreLs("/local/domain/0").contains("gamma-was-here"));
     }
 }

@@ -42,12 +42,13 @@ import org.osgi.util.tracker.ServiceTracker;
 
 import io.tubes.driver.XenDriver;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStore;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 
 /**
  * Inside the built Tubes distribution (Pax Exam boots the tar.gz itself): the instance runs the
@@ -128,7 +129,7 @@ public class TubesInKarafIT
     public void theBundlesAreActiveAndTheServicesAnswerAsThisDomain() throws Exception
     {
         for (final String name : List.of("io.tubes.api", "io.tubes.xenstore.client", "io.tubes.xenstored",
-            "io.tubes.simhost", "io.tubes.driver.sim", "io.tubes.shell"))
+            "io.tubes.sim.protocol", "io.tubes.simhost", "io.tubes.driver.sim", "io.tubes.shell"))
         {
             final Bundle bundle = List.of(context.getBundles()).stream()
                 .filter(b -> name.equals(b.getSymbolicName())).findFirst().orElseThrow();
@@ -144,7 +145,7 @@ public class TubesInKarafIT
     {
         final HostLayout layout = new HostLayout(Path.of(System.getProperty("tubes.exam.host.dir")));
         try (SimXenDriver other = SimXenDriver.join(layout, "other");
-             XenStoreClient asOther = XenStoreClient.connect(XenStoreAddress.of(Path.of(other.xenstorePath()))))
+             XenStoreConnection asOther = XenStoreClients.connect(XenStoreAddress.of(Path.of(other.xenstorePath()))))
         {
             asOther.write("data/note", "written-by-other");
             final String node = "/local/domain/" + other.domid() + "/data/note";

@@ -5,9 +5,7 @@
  * {@link io.tubes.driver.XenDriver} service gives both for the domain it runs in; the simulated host
  * and real Xen each provide one.
  */
-@Export
 @Version("1.0.0")
 package io.tubes.driver;
 
-import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

@@ -3,16 +3,18 @@ package io.tubes.xenstore;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A connection to xenstored, as the domain it runs in (dom0 over xenstored's Unix socket, a guest
- * over {@code /dev/xen/xenbus}, or a domain of the simulated host over its own socket). Many
- * threads may use one instance at once; their requests travel on one connection.
+ * XenStore as the domain this runs in sees it (dom0 over xenstored's Unix socket, a guest over
+ * {@code /dev/xen/xenbus}, or a domain of the simulated host over its own socket). Many threads
+ * may use one instance at once; their requests travel on one connection, which this interface
+ * cannot close or reset: that belongs to whoever opened it ({@link XenStoreConnection}). The
+ * {@code XenStore} OSGi service is one of these, shared by every bundle of the domain.
  *
  * <p>When the connection drops, calls in flight fail with a {@link XenStoreException} saying so; the
  * client reconnects by itself and sets its watches again, which then fire once as Xen watches do
  * when set.
  */
 @ProviderType
-public interface XenStore extends XenStoreOperations, AutoCloseable
+public interface XenStore extends XenStoreOperations
 {
     /**
      * Watches {@code path} and everything below it, or one of the special names
@@ -43,22 +45,9 @@ public interface XenStore extends XenStoreOperations, AutoCloseable
     /** The home path of domain {@code domid}, {@code /local/domain/<domid>}. */
     String getDomainPath(int domid) throws XenStoreException;
 
-    /** Whether xenstored knows domain {@code domid} (privileged). */
+    /** Whether xenstored knows domain {@code domid}. */
     boolean isDomainIntroduced(int domid) throws XenStoreException;
-
-    /** Tells xenstored about a new domain (privileged; the toolstack's job). */
-    void introduce(int domid, long gfn, int eventChannel) throws XenStoreException;
-
-    /** Tells xenstored that a domain is gone (privileged; fires {@code @releaseDomain}). */
-    void release(int domid) throws XenStoreException;
-
-    /** Removes every watch and transaction of this connection. */
-    void resetWatches() throws XenStoreException;
 
     /** Where this client is connected, for messages: a socket path or a device. */
     String address();
-
-    /** Closes the connection; calls in flight fail. */
-    @Override
-    void close();
 }

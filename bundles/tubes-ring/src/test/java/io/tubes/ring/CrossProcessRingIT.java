@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 
 /**

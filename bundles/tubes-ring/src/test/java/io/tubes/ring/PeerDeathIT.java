@@ -23,7 +23,7 @@ import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 
 /**

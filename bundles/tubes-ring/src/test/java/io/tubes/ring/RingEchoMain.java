@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
  * The echoing domain of {@link KickWaitIT}: joins the host, maps the two rings the other domain

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
  * The other domain of the ring's cross-process tests: joins the host, maps the ring the test's domain

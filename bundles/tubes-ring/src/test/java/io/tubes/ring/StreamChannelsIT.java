@@ -21,7 +21,7 @@ import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 
 /** Stream mode between two domains of a simulated host: bytes without boundaries, in order, to the end. */

@@ -16,12 +16,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tubes.sim.protocol.ControlChannel;
+import io.tubes.sim.protocol.ControlProtocol;
+import io.tubes.sim.protocol.DomainInfo;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.internal.HostResources;
-import io.tubes.simhost.shm.Futex;
+import io.tubes.sim.protocol.Futex;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 import io.tubes.xenstored.XenStored;
 
@@ -39,7 +44,7 @@ public final class SimHost implements AutoCloseable
 
     private final HostLayout layout;
     private final XenStored xenstored;
-    private final XenStoreClient dom0;
+    private final XenStoreConnection dom0;
     private final HostResources resources;
     private final ServerSocketChannel control;
     private final Map<Integer, DomainInfo> domains = new ConcurrentSkipListMap<>();
@@ -66,7 +71,7 @@ public final class SimHost implements AutoCloseable
         {
             Files.deleteIfExists(layout.controlSocket());
             this.resources = new HostResources(layout, Futex.load());
-            this.dom0 = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket()));
+            this.dom0 = XenStoreClients.connect(XenStoreAddress.of(xenstored.dom0Socket()));
             this.control = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             control.bind(UnixDomainSocketAddress.of(layout.controlSocket()));
             Files.setPosixFilePermissions(layout.controlSocket(), PosixFilePermissions.fromString("rw-------"));
@@ -105,8 +110,8 @@ public final class SimHost implements AutoCloseable
     public List<String> status()
     {
         final List<String> lines = new ArrayList<>();
-        lines.add(String.format("host %s: %d domain(s); xenstored %s", layout.directory(), domains.size(),
-            layout.xenstoredSocket()));
+        lines.add(String.format("host %s: %d domain(s); xenstored %s, dom0 connections accepted %d",
+            layout.directory(), domains.size(), layout.xenstoredSocket(), xenstored.dom0ConnectionsAccepted()));
         for (final DomainInfo domain : domains.values())
         {
             final int[] held = resources.counts(domain.domid());

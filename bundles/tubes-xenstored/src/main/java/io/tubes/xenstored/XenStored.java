@@ -87,6 +87,15 @@ public final class XenStored implements AutoCloseable
         return server.connectionCount();
     }
 
+    /**
+     * How many connections dom0's privileged socket has accepted since the start, closed ones
+     * included: what shows that no domain ever spoke as dom0.
+     */
+    public int dom0ConnectionsAccepted()
+    {
+        return server.dom0ConnectionsAccepted();
+    }
+
     /** Stops xenstored: every connection closes and the socket files are removed. */
     @Override
     public void close()

@@ -28,7 +28,8 @@ import io.tubes.ring.RingWriter;
 import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.XenStore;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 
 /**
  * The JNA driver on real Xen, end to end between dom0 ({@code share PEER}) and a domU ({@code map 0}),
@@ -70,7 +71,7 @@ public final class XenSelfCheck
         final boolean sharer = "share".equals(args[0]);
         final int peer = Integer.parseInt(args[1]);
         try (XenDriverImpl driver = XenDriverImpl.start(XenDriverImpl.DEVICES);
-             XenStoreClient xs = XenStoreClient.connect(XenStoreAddress.of(Path.of(driver.xenstorePath())));
+             XenStoreConnection xs = XenStoreClients.connect(XenStoreAddress.of(Path.of(driver.xenstorePath())));
              EventChannels events = driver.openEventChannels())
         {
             say("domain " + driver.domid() + ", xenstore via " + driver.xenstorePath());

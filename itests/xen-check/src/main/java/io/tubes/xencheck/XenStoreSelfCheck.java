@@ -16,7 +16,8 @@ import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.XenStoreTransaction;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 
 /**
  * What Tubes assumes of xenstored, as checks that run against any xenstored: ours in the unit tests,
@@ -54,11 +55,11 @@ public final class XenStoreSelfCheck
         final boolean dom0 = args.length == 2 && "dom0".equals(args[0]);
         if (!dom0 && !(args.length == 1 && "guest".equals(args[0])))
         {
-            System.err.println("usage: XenStoreSelfCheck dom0 PEER | guest   (xenstored as XenStoreClient finds it)");
+            System.err.println("usage: XenStoreSelfCheck dom0 PEER | guest   (xenstored as XenStoreConnection finds it)");
             System.exit(2);
         }
         final int failures;
-        try (XenStoreClient xs = XenStoreClient.connect(XenStoreAddress.resolve("", null, System.getenv())))
+        try (XenStoreConnection xs = XenStoreClients.connect(XenStoreAddress.resolve("", null, System.getenv())))
         {
             System.out.println("TUBES-XS xenstored at " + xs.address());
             failures = dom0 ? runAsDom0(xs, Integer.parseInt(args[1]), System.out) : runAsGuest(xs, System.out);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.Permission.Access;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstored.XenStored;
 
 /**
@@ -32,7 +33,7 @@ class XenStoreSelfCheckTest
     void ourXenstoredPassesWhatXensPasses() throws Exception
     {
         try (XenStored xenstored = XenStored.start(dir);
-             XenStoreClient dom0 = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket())))
+             XenStoreConnection dom0 = XenStoreClients.connect(XenStoreAddress.of(xenstored.dom0Socket())))
         {
             xenstored.introduce(3);
             dom0.write("/local/domain/0/name", "Domain-0"); // as Xen's init scripts do
@@ -47,7 +48,7 @@ class XenStoreSelfCheckTest
             final PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8);
             final int dom0Failures = XenStoreSelfCheck.runAsDom0(dom0, 3, out);
             final int guestFailures;
-            try (XenStoreClient guest = XenStoreClient.connect(XenStoreAddress.of(xenstored.domainSocket(3))))
+            try (XenStoreConnection guest = XenStoreClients.connect(XenStoreAddress.of(xenstored.domainSocket(3))))
             {
                 guestFailures = XenStoreSelfCheck.runAsGuest(guest, out);
             }

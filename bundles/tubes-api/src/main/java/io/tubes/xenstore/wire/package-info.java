@@ -3,9 +3,7 @@
  * the 16-byte header, payload and path limits and path rules, shared by every client and server
  * that speaks it.
  */
-@Export
 @Version("1.0.0")
 package io.tubes.xenstore.wire;
 
-import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

@@ -1,93 +1,33 @@
 package io.tubes.driver.sim;
 
 import java.io.IOException;
-import java.util.List;
 
-import io.tubes.driver.DriverException;
-import io.tubes.driver.EventChannels;
-import io.tubes.driver.GrantTable;
+import org.osgi.annotation.versioning.ProviderType;
+
 import io.tubes.driver.XenDriver;
-import io.tubes.simhost.HostLayout;
-import io.tubes.simhost.shm.Futex;
+import io.tubes.driver.sim.internal.SimDomainDriver;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
- * The driver of a domain of the simulated host: joins the host as a domain, then offers its grant
- * table and event channels. Closing it leaves the host, which releases everything the domain held.
+ * The driver of a domain of the simulated host, held by the program that joined: the domain's grant
+ * table and event channels, and {@link #close()}, which leaves the host so that it releases
+ * everything the domain held. In OSGi the {@code XenDriver} service is the same driver without
+ * the means to close it.
  */
-public final class SimXenDriver implements XenDriver, AutoCloseable
+@ProviderType
+public interface SimXenDriver extends XenDriver, AutoCloseable
 {
-    private final SimDomain domain;
-    private final Futex futex;
-    private final GrantTable grantTable;
-
-    private SimXenDriver(final SimDomain domain, final Futex futex)
+    /**
+     * Joins the host of {@code layout} as domain {@code name}.
+     *
+     * @throws IOException when no host answers there, the name is taken or invalid, or the host refuses
+     */
+    static SimXenDriver join(final HostLayout layout, final String name) throws IOException
     {
-        this.domain = domain;
-        this.futex = futex;
-        this.grantTable = new SimGrantTable(domain);
+        return SimDomainDriver.join(layout, name);
     }
 
-    /** Joins the host of {@code layout} as domain {@code name}. */
-    public static SimXenDriver join(final HostLayout layout, final String name) throws IOException
-    {
-        final Futex futex;
-        try
-        {
-            futex = Futex.load();
-        }
-        catch (final UnsupportedOperationException e)
-        {
-            throw new DriverException("the simulated host's driver cannot run here: " + e.getMessage(), e);
-        }
-        return new SimXenDriver(SimDomain.join(layout, name), futex);
-    }
-
-    /** The domain this driver joined as. */
-    public SimDomain domain()
-    {
-        return domain;
-    }
-
+    /** Leaves the host: the domain's grants, mappings, ports and XenStore nodes go. */
     @Override
-    public int domid()
-    {
-        return domain.domid();
-    }
-
-    @Override
-    public String description()
-    {
-        return "domain " + domain.domid() + " (" + domain.name() + ") of the simulated host at "
-            + domain.layout().directory();
-    }
-
-    @Override
-    public String xenstorePath()
-    {
-        return domain.xenstoreSocket().toString();
-    }
-
-    @Override
-    public List<String> status() throws DriverException
-    {
-        return domain.status();
-    }
-
-    @Override
-    public GrantTable grantTable()
-    {
-        return grantTable;
-    }
-
-    @Override
-    public EventChannels openEventChannels() throws DriverException
-    {
-        return new SimEventChannels(domain, futex);
-    }
-
-    @Override
-    public void close() throws IOException
-    {
-        domain.close();
-    }
+    void close() throws IOException;
 }

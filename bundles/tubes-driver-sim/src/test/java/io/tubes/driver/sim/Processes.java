@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import com.sun.jna.Native;
 
 import io.tubes.simhost.SimHost;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.sim.protocol.HostLayout;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 import io.tubes.xenstored.XenStored;
 
@@ -58,7 +59,7 @@ final class Processes implements AutoCloseable
     private static String modulePath()
     {
         final List<String> jars = new ArrayList<>();
-        for (final Class<?> type : List.of(XsPaths.class, XenStored.class, XenStoreClient.class, SimHost.class,
+        for (final Class<?> type : List.of(XsPaths.class, XenStored.class, XenStoreClients.class, HostLayout.class, SimHost.class,
             Native.class))
         {
             jars.add(jarOf(type));

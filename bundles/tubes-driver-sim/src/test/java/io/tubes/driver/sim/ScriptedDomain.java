@@ -14,7 +14,8 @@ import java.util.Set;
 import com.sun.jna.Native;
 
 import io.tubes.simhost.SimHost;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.sim.protocol.HostLayout;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 import io.tubes.xenstored.XenStored;
 
@@ -29,8 +30,8 @@ final class ScriptedDomain implements AutoCloseable
     ScriptedDomain(final Path hostDir, final String name) throws IOException
     {
         final Set<String> classpath = new LinkedHashSet<>();
-        for (final Class<?> type : List.of(ScriptedDomainMain.class, SimXenDriver.class, SimHost.class,
-            XenStored.class, XenStoreClient.class, XsPaths.class, Native.class))
+        for (final Class<?> type : List.of(ScriptedDomainMain.class, SimXenDriver.class, HostLayout.class, SimHost.class,
+            XenStored.class, XenStoreClients.class, XsPaths.class, Native.class))
         {
             classpath.add(Processes.jarOf(type));
         }

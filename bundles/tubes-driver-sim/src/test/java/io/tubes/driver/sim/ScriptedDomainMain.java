@@ -11,7 +11,7 @@ import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.UnmapNotify;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
  * A domain process that a test drives line by line on stdin; each command answers one line on

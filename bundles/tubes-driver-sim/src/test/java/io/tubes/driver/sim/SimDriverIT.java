@@ -27,10 +27,11 @@ import io.tubes.driver.EventChannels;
 import io.tubes.driver.GrantTable;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 
 /**
@@ -159,7 +160,7 @@ class SimDriverIT
     @Test
     void killNineRevokesEverythingAndThePeerNoticesAtOnce() throws Exception
     {
-        try (XenStoreClient xs = XenStoreClient.connect(XenStoreAddress.of(self.domain().xenstoreSocket()));
+        try (XenStoreConnection xs = XenStoreClients.connect(XenStoreAddress.of(Path.of(self.xenstorePath())));
              EventChannels events = self.openEventChannels())
         {
             final BlockingQueue<String> released = new LinkedBlockingQueue<>();

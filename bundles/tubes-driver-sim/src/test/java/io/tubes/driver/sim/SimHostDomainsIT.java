@@ -19,11 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tubes.simhost.DomainInfo;
-import io.tubes.simhost.HostLayout;
+import io.tubes.driver.sim.internal.SimDomain;
+import io.tubes.sim.protocol.DomainInfo;
+import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
+import io.tubes.testing.Requirements;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 
 /** Domains as real processes joining a simulated host, seen by Xen's tools, and released when killed. */
@@ -51,7 +54,7 @@ class SimHostDomainsIT
 
     private static String xenstoreLs(final HostLayout layout) throws IOException, InterruptedException
     {
-        final ProcessBuilder ls = new ProcessBuilder("xenstore-ls", "/local/domain");
+        final ProcessBuilder ls = new ProcessBuilder(Requirements.xenstoreTool("xenstore-ls").toString(), "/local/domain");
         ls.environment().put("XENSTORED_PATH", layout.xenstoredSocket().toString());
         final Process process = ls.start();
         try
@@ -91,7 +94,7 @@ class SimHostDomainsIT
             final Process victimProcess = processes.module("io.tubes.driver.sim", "--host-dir", dir.toString(), "victim");
             final int victim = Integer.parseInt(Processes.lineStartingWith(victimProcess, "joined as domain ").split(" ")[3]);
             final int survivor = join("survivor");
-            try (XenStoreClient asSurvivor = XenStoreClient.connect(
+            try (XenStoreConnection asSurvivor = XenStoreClients.connect(
                 XenStoreAddress.of(host.layout().domainXenstoreSocket(survivor))))
             {
                 final BlockingQueue<String> events = new LinkedBlockingQueue<>();

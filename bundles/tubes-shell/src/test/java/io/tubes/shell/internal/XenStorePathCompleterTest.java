@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstored.XenStored;
 
 /** Path completion against a real xenstored, as a console would ask for it. */
@@ -72,7 +73,7 @@ class XenStorePathCompleterTest
     void completesTheChildrenOfWhatIsTyped() throws Exception
     {
         try (XenStored xenstored = XenStored.start(dir);
-             XenStoreClient client = XenStoreClient.connect(XenStoreAddress.of(xenstored.dom0Socket())))
+             XenStoreConnection client = XenStoreClients.connect(XenStoreAddress.of(xenstored.dom0Socket())))
         {
             client.write("/local/domain/3/name", "web");
             client.write("/local/domain/3/data/x", "1");

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * Where xenstored is reached: its Unix socket (dom0, or a domain of the simulated host) or the
  * xenbus device of a real guest. Found the way Xen's libxenstore finds it, {@code XENSTORED_PATH}
- * first, then the configured path, then what this domain's driver says, then dom0's socket of the
- * simulated host named by {@code TUBES_SIM_HOST}, then Xen's own socket, then the xenbus device.
+ * first, then the configured path, then what this domain's driver says, then Xen's own socket,
+ * then the xenbus device. A simulated host's dom0 socket is never guessed: a program that is to be
+ * dom0 there says so with {@code XENSTORED_PATH} or a configured path.
  *
  * @param path   the socket or device file
  * @param device true for a xenbus device, false for a socket
@@ -50,11 +51,6 @@ public record XenStoreAddress(Path path, boolean device)
         {
             return of(Path.of(fromDriver));
         }
-        final String simHost = environment.get("TUBES_SIM_HOST");
-        if (simHost != null && !simHost.isBlank())
-        {
-            return of(Path.of(simHost, "xenstored", "socket"));
-        }
         for (final Path candidate : new Path[] {XEN_SOCKET, XENBUS_DEVICE})
         {
             if (Files.exists(candidate))
@@ -62,8 +58,8 @@ public record XenStoreAddress(Path path, boolean device)
                 return of(candidate);
             }
         }
-        throw new IOException("no xenstored found: XENSTORED_PATH and TUBES_SIM_HOST are unset, no path is configured,"
-            + " no driver is running, and neither " + XEN_SOCKET + " nor " + XENBUS_DEVICE + " exists");
+        throw new IOException("no xenstored found: XENSTORED_PATH is unset, no path is configured, no driver is running,"
+            + " and neither " + XEN_SOCKET + " nor " + XENBUS_DEVICE + " exists");
     }
 
     private static boolean isCharacterDevice(final Path path)

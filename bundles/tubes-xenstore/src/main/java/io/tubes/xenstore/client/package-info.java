@@ -1,11 +1,10 @@
 /**
- * The XenStore client. In OSGi it is the {@code XenStore} service; this package is the entry point
- * for plain Java and for a toolstack that needs its own dom0 connection:
- * {@code XenStoreClient.connect(XenStoreAddress.resolve("", null, System.getenv()))}.
+ * Connections to xenstored for plain Java: {@link io.tubes.xenstore.client.XenStoreClients#connect}
+ * at an {@link io.tubes.xenstore.client.XenStoreAddress}, for example
+ * {@code XenStoreClients.connect(XenStoreAddress.resolve("", null, System.getenv()))}. In OSGi,
+ * reference the {@code XenStore} service instead.
  */
-@Export
 @Version("1.0.0")
 package io.tubes.xenstore.client;
 
-import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.tubes.testing.Requirements;
 
 /** Runs Xen's own XenStore tools as real processes against a socket, and always reaps them. */
 final class XenTools
@@ -24,8 +25,6 @@ final class XenTools
         }
     }
 
-    private static final String MISSING = " not found: run .ci/install-tools (as root) to install Xen's XenStore tools";
-
     private XenTools()
     {
     }
@@ -33,18 +32,9 @@ final class XenTools
     /** Xen's test-xenstore, unpacked by .ci/install-tools. */
     static Path testXenstore()
     {
-        final Path unpacked = Path.of(System.getProperty("tubes.tools.dir", ".tools"),
-            "xen-utils-4.17/usr/lib/xen-4.17/bin/test-xenstore");
-        final Path installed = Path.of("/usr/lib/xen-4.17/bin/test-xenstore");
-        if (Files.isExecutable(unpacked))
-        {
-            return unpacked;
-        }
-        if (Files.isExecutable(installed))
-        {
-            return installed;
-        }
-        return fail("test-xenstore" + MISSING + " (looked at " + unpacked + " and " + installed + ")");
+        return Requirements.executable("run .ci/install-tools to unpack it from Debian's xen-utils-4.17",
+            Path.of(System.getProperty("tubes.tools.dir", ".tools"), "xen-utils-4.17/usr/lib/xen-4.17/bin/test-xenstore"),
+            Path.of("/usr/lib/xen-4.17/bin/test-xenstore"));
     }
 
     /** Runs {@code command} as the domain whose xenstored socket is {@code socket}. */
@@ -68,11 +58,7 @@ final class XenTools
     /** Starts {@code command}; the caller reaps it with {@link Process#destroyForcibly()} in a finally. */
     static Process start(final Path socket, final String... command) throws IOException
     {
-        final Path binary = command[0].startsWith("/") ? Path.of(command[0]) : Path.of("/usr/bin", command[0]);
-        if (!Files.isExecutable(binary))
-        {
-            fail(command[0] + MISSING);
-        }
+        final Path binary = command[0].startsWith("/") ? Path.of(command[0]) : Requirements.xenstoreTool(command[0]);
         final List<String> line = new ArrayList<>(List.of(command));
         line.set(0, binary.toString());
         final ProcessBuilder builder = new ProcessBuilder(line);

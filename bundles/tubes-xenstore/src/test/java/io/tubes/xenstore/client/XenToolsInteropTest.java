@@ -23,6 +23,7 @@ import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstored.XenStored;
+import io.tubes.xenstore.XenStoreConnection;
 
 /**
  * Debian's xenstore-utils and Xen's test-xenstore (libxenstore 4.17, real processes) against our
@@ -37,7 +38,7 @@ class XenToolsInteropTest
     Path dir;
 
     private XenStored xenstored;
-    private XenStoreClient dom0;
+    private XenStoreConnection dom0;
     private Path dom0Socket;
 
     @BeforeEach
@@ -45,7 +46,7 @@ class XenToolsInteropTest
     {
         xenstored = XenStored.start(dir);
         dom0Socket = xenstored.dom0Socket();
-        dom0 = XenStoreClient.connect(XenStoreAddress.of(dom0Socket));
+        dom0 = XenStoreClients.connect(XenStoreAddress.of(dom0Socket));
     }
 
     @AfterEach
@@ -118,7 +119,7 @@ class XenToolsInteropTest
         assertNotEquals(0, XenTools.run(three, "xenstore-write", "/local/domain/1/data/link", "hijack").exitCode());
         assertNotEquals(0, XenTools.run(three, "xenstore-ls", "/local/domain/1").exitCode());
         assertEquals("answered", dom0.readString("/local/domain/1/data/link"));
-        try (XenStoreClient thirdAsJava = XenStoreClient.connect(XenStoreAddress.of(three)))
+        try (XenStoreConnection thirdAsJava = XenStoreClients.connect(XenStoreAddress.of(three)))
         {
             final XenStoreException denied = assertThrows(XenStoreException.class,
                 () -> thirdAsJava.read("/local/domain/1/data/link"));

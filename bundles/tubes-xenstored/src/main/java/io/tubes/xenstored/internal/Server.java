@@ -56,6 +56,7 @@ public final class Server implements Requests.Host, Runnable
     private final Thread thread;
     private volatile boolean running = true;
     private int accepted;
+    private int acceptedAsDom0;
 
     private Server(final Path directory) throws IOException
     {
@@ -138,6 +139,12 @@ public final class Server implements Requests.Host, Runnable
     public int connectionCount()
     {
         return call(requests -> connections.size());
+    }
+
+    /** Connections accepted on dom0's privileged socket since the start, closed ones included. */
+    public int dom0ConnectionsAccepted()
+    {
+        return call(requests -> acceptedAsDom0);
     }
 
     /** Stops the loop, closes every socket and removes the socket files. */
@@ -255,6 +262,10 @@ public final class Server implements Requests.Host, Runnable
                     "domain " + domid + " #" + ++accepted);
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connections.add(connection);
+                if (domid == 0)
+                {
+                    acceptedAsDom0++;
+                }
                 LOG.log(Level.DEBUG, "connection {0} opened", connection);
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Hashtable;
+import java.util.List;
 
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -16,9 +17,12 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.tubes.driver.DriverException;
+import io.tubes.driver.EventChannels;
+import io.tubes.driver.GrantTable;
 import io.tubes.driver.XenDriver;
 import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.simhost.HostLayout;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
  * Makes this framework a domain of a simulated host, as configuration {@code io.tubes.host} says
@@ -120,7 +124,47 @@ public final class SimDriverComponent
         properties.put("driver", "sim");
         properties.put("domid", joined.domid());
         properties.put("domain.name", name);
-        registration = context.registerService(XenDriver.class, joined, properties);
+        registration = context.registerService(XenDriver.class, new SharedDriver(joined), properties);
+    }
+
+    /** The joined driver as its consumers get it: everything but the means to leave the host. */
+    private record SharedDriver(XenDriver driver) implements XenDriver
+    {
+        @Override
+        public int domid()
+        {
+            return driver.domid();
+        }
+
+        @Override
+        public String description()
+        {
+            return driver.description();
+        }
+
+        @Override
+        public String xenstorePath()
+        {
+            return driver.xenstorePath();
+        }
+
+        @Override
+        public List<String> status() throws DriverException
+        {
+            return driver.status();
+        }
+
+        @Override
+        public GrantTable grantTable()
+        {
+            return driver.grantTable();
+        }
+
+        @Override
+        public EventChannels openEventChannels() throws DriverException
+        {
+            return driver.openEventChannels();
+        }
     }
 
     @Deactivate

@@ -13,7 +13,8 @@ import io.tubes.driver.EventChannels;
 import io.tubes.driver.GrantTable;
 import io.tubes.driver.XenDriver;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.client.XenStoreClient;
+import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreClients;
 
 /**
  * The driver SPI on real Xen. Starting it checks, in order, that Xen's devices exist, that the
@@ -60,7 +61,7 @@ public final class XenDriverImpl implements XenDriver, AutoCloseable
         }
         final String xenstorePath = Files.exists(XenStoreAddress.XENBUS_DEVICE)
             ? XenStoreAddress.XENBUS_DEVICE.toString() : XenStoreAddress.XEN_SOCKET.toString();
-        try (XenStoreClient xs = XenStoreClient.connect(XenStoreAddress.of(Path.of(xenstorePath))))
+        try (XenStoreConnection xs = XenStoreClients.connect(XenStoreAddress.of(Path.of(xenstorePath))))
         {
             // A guest reads its own id under its home; dom0's home may not say it.
             return new XenDriverImpl(gnttab, gntshr, xenstorePath,

@@ -1,0 +1,29 @@
+package io.tubes.sim.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * The control protocol between a domain and the host: one text line per request and per reply on
+ * {@code DIR/control}. A domain's first request is {@code join NAME PID}; the host answers
+ * {@code ok DOMID} or {@code error MESSAGE}. The connection then stays open: when it closes, for
+ * whatever reason, the host releases the domain. {@code status} (on any connection) answers the
+ * status view, one line per line, ending with {@code end}.
+ */
+public final class ControlProtocol
+{
+    /** Domain names: what Xen's toolstack accepts in practice, and safe in a file name. */
+    public static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    public static final String JOIN = "join";
+    public static final String STATUS = "status";
+    public static final String OK = "ok";
+    public static final String ERROR = "error";
+    public static final String END = "end";
+
+    /** Longest request line the host reads; a longer one ends the connection. */
+    public static final int MAX_LINE = 1024;
+
+    private ControlProtocol()
+    {
+    }
+}
