@@ -24,9 +24,9 @@ import io.tubes.driver.EventChannels;
  * <p>A peer that fences between publishing and looking at the request cannot miss it (this side
  * fences between asking and looking), and the sleep is long. A busy peer looks without fences
  * ({@link KickCheck}) and may miss the request: then the sleep lasts a short grace first, after
- * which this side looks again. The grace is kept for that case because its timer, due before the
- * kernel's next tick, must be programmed into the (virtual) timer hardware on every sleep: that
- * added 14 µs to every sleeping round trip on a KVM guest whose idle vCPUs poll.
+ * which this side looks again. The grace is kept for that case only: its timer, due before the
+ * kernel's next tick, must be programmed into the (virtual) timer hardware on every sleep, which a
+ * VM makes costly.
  */
 final class KickWait
 {

@@ -43,8 +43,8 @@ public final class RingSender implements AutoCloseable
      */
     public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
     {
-        // The common case is one call without a loop: the same write and look inside offer's loop (compiled half as
-        // large again, with the loop's slow paths around them) ran single 64-byte sends at two thirds of the rate.
+        // The common case is one small call without a loop, so that the JIT keeps it compact; offer's loop, with its
+        // clock, closed check and wait for room, is for a packet that did not all go.
         if (!sent(packet))
         {
             offer(packet, Long.MAX_VALUE, TimeUnit.NANOSECONDS);

@@ -100,8 +100,8 @@ public final class RingWriter
         final int needed = RingLayout.spaceFor(length);
         // The common case apart, small enough for the JIT to inline into the caller (its compiled code under
         // InlineSmallCode): a fresh packet whose record, and the next header's slot, fit before the end of the data
-        // area. Inlined, a loop of single 64-byte writes ran 1.3 to 1.5 times as fast. A full ring is answered here
-        // too: sent to writeAny, a caller spinning on it made writeAny hot enough to be inlined, and too large again.
+        // area. A full ring is answered here too, so that a caller spinning on a full ring never makes writeAny hot
+        // enough to be inlined into this method, which would then be too large to inline itself.
         if (packetLeft == 0 && length > 0 && length <= maxPacket && at + needed <= dataSize)
         {
             if (needed > dataSize - (int) (producer - consumerCache))
@@ -244,9 +244,8 @@ public final class RingWriter
     {
         producer += size;
         // The next header slot says "nothing yet" before this record is published. Stored before the body, it also
-        // sends for a small record's second cache line while the header's store sends for the first: with the JDK's
-        // copy stub alone the lines came one after the other, and a spinning 64-byte round trip took 0.67 to 0.76 µs
-        // instead of 0.50 to 0.59.
+        // fetches a small record's second cache line while the header's store fetches the first, instead of one
+        // after the other.
         ring.putLong(RingLayout.CONTROL_SIZE + ((at + size) & (dataSize - 1)), 0);
     }
 
