@@ -24,8 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.tubes.xenstore.Watch;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsHeader;
 import io.tubes.xenstore.wire.XsMessageType;

@@ -45,9 +45,9 @@ import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.sim.protocol.HostLayout;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStore;
+import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.client.XenStoreClients;
 
 /**

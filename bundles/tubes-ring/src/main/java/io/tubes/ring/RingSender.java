@@ -3,6 +3,7 @@ package io.tubes.ring;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 

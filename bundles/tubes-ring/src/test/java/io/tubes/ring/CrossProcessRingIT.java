@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-
 import java.util.zip.CRC32C;
 
 import org.junit.jupiter.api.Test;

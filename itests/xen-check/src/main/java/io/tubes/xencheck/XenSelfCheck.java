@@ -27,8 +27,8 @@ import io.tubes.ring.RingSender;
 import io.tubes.ring.RingWriter;
 import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.XenStore;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 
 /**

@@ -12,11 +12,11 @@ import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.Permission.Access;
 import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.XenStore;
+import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstore.XenStoreTransaction;
 import io.tubes.xenstore.client.XenStoreAddress;
-import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.client.XenStoreClients;
 
 /**

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.Permission.Access;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstored.XenStored;
 

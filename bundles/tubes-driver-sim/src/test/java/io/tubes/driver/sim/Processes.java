@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.sun.jna.Native;
 
-import io.tubes.simhost.SimHost;
 import io.tubes.sim.protocol.HostLayout;
+import io.tubes.simhost.SimHost;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 import io.tubes.xenstored.XenStored;

@@ -29,8 +29,8 @@ import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
 import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 

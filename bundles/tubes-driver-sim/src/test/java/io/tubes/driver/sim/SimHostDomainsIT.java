@@ -24,8 +24,8 @@ import io.tubes.sim.protocol.DomainInfo;
 import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 import io.tubes.testing.Requirements;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstore.wire.XsPaths;
 

@@ -10,8 +10,8 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 import io.tubes.xenstored.XenStored;
 

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.tubes.sim.protocol.HostLayout;
 import io.tubes.sim.protocol.EventPage;
 import io.tubes.sim.protocol.Futex;
+import io.tubes.sim.protocol.HostLayout;
 
 /**
  * The hypervisor part of the simulated host: grant tables and event channels of every domain.

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.xenstore.Permission;
+import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 import io.tubes.xenstored.XenStored;
-import io.tubes.xenstore.XenStoreConnection;
 
 /**
  * Debian's xenstore-utils and Xen's test-xenstore (libxenstore 4.17, real processes) against our

@@ -3,6 +3,7 @@ package io.tubes.xenstored.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+
 import io.tubes.xenstored.XenStored;
 
 /**

@@ -12,8 +12,8 @@ import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.GrantTable;
 import io.tubes.driver.XenDriver;
-import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.XenStoreConnection;
+import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
 
 /**

@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+
 import io.tubes.xenstore.client.XenStoreAddress;
 
 /**
