@@ -75,6 +75,9 @@ public final class RingReader
     private long lastProducer;
     private int packetLength;
     private int received;
+    /** Where the part received so far of a packet in fragments is, from {@link #partialFrom}: read's buffer or scratch. */
+    private ByteBuffer partial;
+    private int partialFrom;
     private RingException failure;
     private ByteBuffer view;
     private ByteBuffer scratch;
@@ -130,8 +133,10 @@ public final class RingReader
     /**
      * Copies the next packet into {@code dst} (which must have room for it: {@link #maxPacket()}
      * bytes always suffice) and returns its length; or {@link #EMPTY} when no whole packet is there
-     * yet (a packet larger than the ring arrives in pieces: pass the same {@code dst} again), or
-     * {@link #END}.
+     * yet, or {@link #END}. A packet larger than the ring arrives in fragments: until it is whole,
+     * the part that came stays in the buffer it went to, and the next {@code read} or {@link #poll}
+     * goes on from there (a read with another buffer first copies that part into it), so every
+     * mix of the two delivers each byte once and in order.
      *
      * @throws RingException when the producer broke the protocol; every later call throws it again
      */
@@ -140,6 +145,15 @@ public final class RingReader
         if (failure != null)
         {
             throw failure;
+        }
+        if (received != 0 && (partial != dst || dst.position() != partialFrom + received))
+        {
+            if (dst.remaining() < packetLength)
+            {
+                throw new IllegalArgumentException("the next packet is " + packetLength + " bytes; the buffer has room for "
+                    + dst.remaining());
+            }
+            takePartial(dst);
         }
         final long before = consumer;
         try
@@ -170,6 +184,8 @@ public final class RingReader
             if (received == 0)
             {
                 packetLength = total;
+                partial = dst;
+                partialFrom = dst.position();
             }
             final int at = (int) consumer & (dataSize - 1);
             Ring.copyOut(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
@@ -177,6 +193,7 @@ public final class RingReader
             if (!more)
             {
                 received = 0;
+                partial = null;
                 return total;
             }
             received += fragment;
@@ -228,6 +245,16 @@ public final class RingReader
         return END;
     }
 
+    /** Moves the part of a packet in fragments received so far to the front of {@code dst}, which goes on with it. */
+    private void takePartial(final ByteBuffer dst)
+    {
+        // An absolute bulk put copies as memmove does: the part may move within one buffer.
+        dst.put(dst.position(), partial, partialFrom, received);
+        partial = dst;
+        partialFrom = dst.position();
+        dst.position(partialFrom + received);
+    }
+
     private void publish(final long before)
     {
         if (consumer != before)
@@ -263,7 +290,7 @@ public final class RingReader
                     + room);
             }
         }
-        else if (total != packetLength || received + fragment > total || !more && received + fragment != total)
+        else if (total != packetLength || (more ? received + fragment >= total : received + fragment != total))
         {
             throw fail("a fragment at position " + consumer + " does not continue the " + packetLength
                 + "-byte packet (" + received + " bytes so far): it says " + fragment + " of " + total
@@ -328,6 +355,10 @@ public final class RingReader
                     {
                         scratch.clear();
                     }
+                    else if (partial != scratch)
+                    {
+                        takePartial(scratch.clear()); // a read began the packet
+                    }
                     final int length = readRecords(scratch);
                     if (length < 0)
                     {
@@ -371,6 +402,16 @@ public final class RingReader
             throw failure;
         }
         return published() != 0;
+    }
+
+    /**
+     * Whether a read would not find the ring empty and open: a record is published, or the
+     * producer closed (what a receiver waits for, so that a producer that closes and leaves is seen
+     * as the end and not as a peer gone).
+     */
+    public boolean hasDataOrEnd() throws RingException
+    {
+        return hasData() || producerClosed();
     }
 
     /**

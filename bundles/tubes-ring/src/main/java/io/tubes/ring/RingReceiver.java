@@ -16,7 +16,7 @@ public final class RingReceiver
     private final EventChannels events;
     private final int port;
     private final long spinNanos;
-    private final KickWait.Ready hasData;
+    private final KickWait.Ready dataOrEnd;
     private final BooleanSupplier requestKick;
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
@@ -26,7 +26,7 @@ public final class RingReceiver
         this.port = port;
         this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
-        this.hasData = reader::hasData;
+        this.dataOrEnd = reader::hasDataOrEnd;
         this.requestKick = reader::requestKick;
     }
 
@@ -82,6 +82,6 @@ public final class RingReceiver
 
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(hasData, requestKick, events, port, spinNanos, Long.MAX_VALUE);
+        KickWait.await(dataOrEnd, requestKick, events, port, spinNanos, Long.MAX_VALUE);
     }
 }

@@ -62,7 +62,8 @@ public final class RingWriter
             }
             producer += RingLayout.recordSize(fragment);
         }
-        if (consumer > producer || consumer < producer - dataSize || ((producer | consumer) & 7) != 0)
+        if (stored < 0 || consumer < 0 || consumer > producer || consumer < producer - dataSize
+            || ((producer | consumer) & 7) != 0)
         {
             throw new RingException("the ring's positions are impossible: producer " + stored + " (its records end at "
                 + producer + "), consumer " + consumer + " in a ring of " + dataSize + " bytes");

@@ -111,6 +111,59 @@ class StreamChannelsIT
         }
     }
 
+    /**
+     * The writer closes the stream and unbinds its port at the worst moment: after the reader found
+     * the ring empty and just before it asks whether its peer is still there. The reader still takes
+     * every byte and then the end of the stream, not a "peer gone" error.
+     */
+    @Test
+    void aWriterThatClosesAndLeavesJustBeforeTheReaderSleepsEndsTheStream() throws Exception
+    {
+        final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
+        try (SimHost host = SimHost.start(new HostLayout(dir));
+             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
+             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
+             EventChannels aEvents = a.openEventChannels();
+             EventChannels bEvents = b.openEventChannels();
+             SharedPages shared = a.grantTable().share(b.domid(), pages, true, null))
+        {
+            RingFormat.format(shared.buffer(), DATA_SIZE, DATA_SIZE / 2, RingLayout.MODE_STREAM,
+                shared.refs().subList(1, pages));
+            final int aPort = aEvents.bindUnbound(b.domid());
+            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
+            try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+            {
+                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+                assertEquals(5, out.write(ByteBuffer.wrap("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+                final boolean[] left = {false};
+                final EventChannels leavingAtTheWorstMoment = (EventChannels) java.lang.reflect.Proxy.newProxyInstance(
+                    EventChannels.class.getClassLoader(), new Class<?>[] {EventChannels.class}, (proxy, method, args) ->
+                    {
+                        if ("isConnected".equals(method.getName()) && !left[0])
+                        {
+                            left[0] = true;
+                            out.close();
+                            aEvents.unbind(aPort);
+                        }
+                        try
+                        {
+                            return method.invoke(bEvents, args);
+                        }
+                        catch (final java.lang.reflect.InvocationTargetException e)
+                        {
+                            throw e.getCause();
+                        }
+                    });
+                final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20),
+                    leavingAtTheWorstMoment, bPort, 0);
+                final ByteBuffer dst = ByteBuffer.allocate(100);
+                assertEquals(5, in.read(dst));
+                assertEquals(-1, in.read(dst.clear()), "the end of the stream, once the writer is gone");
+                assertEquals(true, left[0], "the writer left while the reader was about to sleep");
+            }
+        }
+    }
+
     @Test
     void aSenderGivesUpAfterItsTimeoutWhenNobodyReads() throws Exception
     {
