@@ -2,7 +2,10 @@ package io.tubes.ring;
 
 import java.io.IOException;
 
-/** The peer broke the ring protocol; the message says how. The ring cannot be used any more. */
+/**
+ * The ring cannot be used any more: the peer broke its protocol or closed its side, or this side was
+ * stopped ({@link RingStoppedException}); the message says which.
+ */
 public class RingException extends IOException
 {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 
+import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
 /**
@@ -130,6 +131,15 @@ public final class RingInputChannel implements ReadableByteChannel
         }
         final int read = dst.position() - before;
         return read == 0 && ended ? -1 : read;
+    }
+
+    /**
+     * Stops this side from any thread: a read waiting for bytes fails at once with a
+     * {@link RingStoppedException} carrying {@code reason}, and so does every later read.
+     */
+    public void stop(final String reason) throws DriverException
+    {
+        receiver.stop(reason);
     }
 
     @Override

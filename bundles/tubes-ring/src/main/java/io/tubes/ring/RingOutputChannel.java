@@ -60,6 +60,15 @@ public final class RingOutputChannel implements WritableByteChannel
         return written;
     }
 
+    /**
+     * Stops this side from any thread: a write waiting for room fails at once with a
+     * {@link RingStoppedException} carrying {@code reason}, and so does every later write.
+     */
+    public void stop(final String reason) throws DriverException
+    {
+        sender.stop(reason);
+    }
+
     @Override
     public boolean isOpen()
     {

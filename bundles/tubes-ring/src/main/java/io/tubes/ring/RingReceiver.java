@@ -2,6 +2,7 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
+
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
@@ -18,6 +19,7 @@ public final class RingReceiver
     private final long spinNanos;
     private final KickWait.Ready dataOrEnd;
     private final BooleanSupplier requestKick;
+    private final Stop stop = new Stop();
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
     {
@@ -26,7 +28,7 @@ public final class RingReceiver
         this.port = port;
         this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
-        this.dataOrEnd = reader::hasDataOrEnd;
+        this.dataOrEnd = () -> stop.isSet() || reader.hasDataOrEnd();
         this.requestKick = reader::requestKick;
     }
 
@@ -34,7 +36,8 @@ public final class RingReceiver
      * Waits for the next packet and copies it into {@code dst}.
      *
      * @return its length, or {@link RingReader#END} when the sender closed and everything was read
-     * @throws RingException   when the sender broke the protocol
+     * @throws RingException   when the sender broke the protocol, or this side was stopped
+     *                         ({@link RingStoppedException})
      * @throws DriverException when the event channel failed, or the sender is gone (its domain died)
      *                         and everything it sent was read
      */
@@ -42,6 +45,7 @@ public final class RingReceiver
     {
         while (true)
         {
+            stop.check();
             final int length = reader.read(dst);
             if (reader.producerWantsKick())
             {
@@ -67,6 +71,7 @@ public final class RingReceiver
     {
         while (true)
         {
+            stop.check();
             final int handled = reader.poll(handler, limit);
             if (reader.producerWantsKick())
             {
@@ -78,6 +83,15 @@ public final class RingReceiver
             }
             awaitData();
         }
+    }
+
+    /**
+     * Stops this side from any thread: a receive waiting for packets fails at once with a
+     * {@link RingStoppedException} carrying {@code reason}, and so does every later call.
+     */
+    public void stop(final String reason) throws DriverException
+    {
+        stop.set(reason, events);
     }
 
     private void awaitData() throws RingException, DriverException, InterruptedException

@@ -20,6 +20,7 @@ public final class RingSender implements AutoCloseable
     private final long spinNanos;
     private final KickWait.Ready hasRoom;
     private final BooleanSupplier requestKick;
+    private final Stop stop = new Stop();
     /** Bytes the waiting packet still needs: what {@link #hasRoom} looks for. */
     private int wanted;
 
@@ -31,7 +32,7 @@ public final class RingSender implements AutoCloseable
         this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
         // A receiver that closed ends the wait too: the caller then says so, rather than that its peer is gone.
-        this.hasRoom = () -> writer.hasRoomFor(wanted) || writer.consumerClosed();
+        this.hasRoom = () -> stop.isSet() || writer.hasRoomFor(wanted) || writer.consumerClosed();
         this.requestKick = writer::requestKick;
     }
 
@@ -39,11 +40,13 @@ public final class RingSender implements AutoCloseable
      * Sends the packet between {@code packet}'s position and limit, waiting as long as the ring is
      * full.
      *
-     * @throws RingException   when the receiver broke the protocol or closed its side
+     * @throws RingException   when the receiver broke the protocol or closed its side, or this side was
+     *                         stopped ({@link RingStoppedException})
      * @throws DriverException when the event channel failed, or the receiver is gone (its domain died)
      */
     public void send(final ByteBuffer packet) throws RingException, DriverException, InterruptedException
     {
+        stop.check();
         // The common case is one small call without a loop, so that the JIT keeps it compact; offer's loop, with its
         // clock, closed check and wait for room, is for a packet that did not all go.
         if (!sent(packet))
@@ -63,8 +66,13 @@ public final class RingSender implements AutoCloseable
         throws RingException, DriverException, InterruptedException
     {
         long deadline = 0; // the clock is read only once the ring is full: not on every packet
-        while (!sent(packet))
+        while (true)
         {
+            stop.check();
+            if (sent(packet))
+            {
+                return true;
+            }
             if (writer.consumerClosed())
             {
                 throw new RingException("the receiver closed the ring; " + packet.remaining() + " bytes not sent");
@@ -80,7 +88,6 @@ public final class RingSender implements AutoCloseable
             }
             awaitRoom(packet.remaining(), deadline - now);
         }
-        return true;
     }
 
     /** Writes what the ring takes of the packet and kicks the receiver if it asked; whether all of it went. */
@@ -104,6 +111,7 @@ public final class RingSender implements AutoCloseable
         int next = offset;
         while (next < offset + count)
         {
+            stop.check();
             next += writer.writeBatch(packets, next, offset + count - next);
             if (writer.consumerWantsKick())
             {
@@ -126,6 +134,16 @@ public final class RingSender implements AutoCloseable
     {
         wanted = bytes;
         KickWait.await(hasRoom, requestKick, events, port, spinNanos, maxNanos);
+    }
+
+    /**
+     * Stops this side from any thread: a send waiting for room fails at once with a
+     * {@link RingStoppedException} carrying {@code reason}, and so does every later call. The ring
+     * is left as it is; {@link #close()} it too for the receiver to see the end.
+     */
+    public void stop(final String reason) throws DriverException
+    {
+        stop.set(reason, events);
     }
 
     /** Closes this side: the receiver drains what was sent, then sees the end. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -77,6 +78,7 @@ public final class XenSelfCheck
             say("domain " + driver.domid() + ", xenstore via " + driver.xenstorePath());
             if (sharer)
             {
+                wakeupAndClose(driver);
                 share(driver.grantTable(), xs, events, peer);
             }
             else
@@ -144,6 +146,60 @@ public final class XenSelfCheck
             }
         }
         say("PASS share");
+    }
+
+    /**
+     * Another thread's wakeup ends a wait in an event-channel handle at once, and closing the handle
+     * while a thread waits in it wakes that thread with an error (the handle is freed only after it left).
+     */
+    private static void wakeupAndClose(final XenDriverImpl driver) throws Exception
+    {
+        final EventChannels handle = driver.openEventChannels();
+        handle.wakeup();
+        check(handle.pending(10, TimeUnit.SECONDS) == EventChannels.WOKEN, "a wakeup before the wait ends it");
+        final CompletableFuture<Object> woken = waitIn(handle);
+        final long wakeupMs = afterMs(handle::wakeup, woken);
+        check(Integer.valueOf(EventChannels.WOKEN).equals(woken.get()), "a wakeup ends another thread's wait");
+        final CompletableFuture<Object> closing = waitIn(handle);
+        final long closeMs = afterMs(handle::close, closing);
+        check(closing.get() instanceof DriverException, "closing the handle fails the wait in it: " + closing.get());
+        say(String.format("PASS wakeup: another thread's wait ended %d ms after a wakeup, and %d ms after a close,"
+            + " with: %s", wakeupMs, closeMs, ((Exception) closing.get()).getMessage()));
+    }
+
+    /** A thread waiting up to a minute in {@code handle}: what pending returned, or what it threw. */
+    private static CompletableFuture<Object> waitIn(final EventChannels handle) throws InterruptedException
+    {
+        final CompletableFuture<Object> result = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return handle.pending(60, TimeUnit.SECONDS);
+            }
+            catch (final Exception e)
+            {
+                return e;
+            }
+        });
+        Thread.sleep(500); // in ppoll by now
+        check(!result.isDone(), "the thread waits: " + result.getNow(null));
+        return result;
+    }
+
+    /** Runs {@code action} and returns how long {@code waiting} took to end after it, in ms. */
+    private static long afterMs(final Action action, final CompletableFuture<Object> waiting) throws Exception
+    {
+        final long t0 = System.nanoTime();
+        action.run();
+        waiting.get(10, TimeUnit.SECONDS);
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    /** Something that may fail. */
+    @FunctionalInterface
+    private interface Action
+    {
+        void run() throws Exception;
     }
 
     private static void roundTrips(final ByteBuffer pages, final EventChannels events, final int port) throws Exception

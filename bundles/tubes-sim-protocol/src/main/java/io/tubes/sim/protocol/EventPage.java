@@ -135,7 +135,16 @@ public final class EventPage
     public void raise(final int port)
     {
         INT.getAndBitwiseOr(page, PENDING + (port >>> 5) * 4, 1 << (port & 31));
-        INT.getAndAdd(page, SEQUENCE, 1); // after the bit: a waiter that sees the new sequence sees the bit
+        wakeWaiter(); // after the bit: a waiter that sees the new sequence sees the bit
+    }
+
+    /**
+     * Moves the sequence on and wakes the waiter, if one sleeps, without marking a port: what
+     * makes a waiter look again at something it keeps itself.
+     */
+    public void wakeWaiter()
+    {
+        INT.getAndAdd(page, SEQUENCE, 1);
         if ((int) INT.getVolatile(page, WAITERS) > 0)
         {
             futex.wakeAll(sequenceAddress);

@@ -25,6 +25,7 @@ final class SimEventChannels implements EventChannels
     private final Map<Integer, EventPage> peers = new ConcurrentHashMap<>();
     private final int[] masked = new int[EventPage.MAX_PORTS / 32];
     private volatile boolean closed;
+    private volatile boolean woken;
 
     SimEventChannels(final SimDomain domain, final Futex futex) throws DriverException
     {
@@ -108,18 +109,31 @@ final class SimEventChannels implements EventChannels
                     return port;
                 }
             }
+            // The sequence /then/ the flag: a wakeup after this look moves the sequence, and the sleep ends at once.
+            if (woken)
+            {
+                woken = false;
+                return WOKEN;
+            }
             final long left = deadline - System.nanoTime();
             if (left <= 0)
             {
-                return -1;
+                return TIMED_OUT;
             }
             if (Thread.interrupted())
             {
                 throw new InterruptedException();
             }
-            // Slices keep an interrupt or a close noticed within 100 ms; a notification ends the sleep at once.
+            // Slices keep an interrupt noticed within 100 ms; a notification, a wakeup or a close ends the sleep at once.
             page.await(seen, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
+    }
+
+    @Override
+    public void wakeup()
+    {
+        woken = true;
+        page.wakeWaiter();
     }
 
     @Override
@@ -145,6 +159,7 @@ final class SimEventChannels implements EventChannels
         if (!closed)
         {
             closed = true;
+            page.wakeWaiter(); // a thread in pending sees the close at once
             domain.request("evtchn-close " + handle);
         }
     }

@@ -68,15 +68,29 @@ final class XenLibraries
         static native int xenevtchn_unmask(Pointer handle, int port);
     }
 
-    /** libc's ppoll, to wait for an event channel with a timeout (xenevtchn_pending itself blocks). */
+    /**
+     * libc's ppoll, to wait for an event channel with a timeout (xenevtchn_pending itself blocks),
+     * and an eventfd beside it, which another thread writes to end the wait.
+     */
     static final class LibC
     {
+        static final int EFD_CLOEXEC = 02000000;
+        static final int EFD_NONBLOCK = 04000;
+
         private LibC()
         {
         }
 
         /** poll() with a timespec: waits shorter than a millisecond, which poll() would round to 0. */
         static native int ppoll(Pointer fds, long count, Pointer timeout, Pointer sigmask);
+
+        static native int eventfd(int initval, int flags);
+
+        static native long read(int fd, Pointer buffer, long count);
+
+        static native long write(int fd, Pointer buffer, long count);
+
+        static native int close(int fd);
     }
 
     static final int PROT_READ = 1;

@@ -1,0 +1,225 @@
+package io.tubes.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.tubes.driver.DriverException;
+import io.tubes.driver.EventChannels;
+import io.tubes.driver.MappedPages;
+import io.tubes.driver.SharedPages;
+import io.tubes.driver.sim.SimXenDriver;
+import io.tubes.sim.protocol.HostLayout;
+import io.tubes.simhost.SimHost;
+
+/**
+ * Another thread stops a side blocked in a send, a receive or a channel's read: it fails at once with
+ * the reason given, not after a timeout or a poll, and so does every later call. Two domains of a
+ * simulated host, one ring between them, sides that sleep whenever they wait.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StopIT
+{
+    /** Under the simulated driver's 100 ms wait slices: only a wakeup, not a look at a flag, is this quick. */
+    private static final long AT_ONCE_MS = 60;
+    private static final int TRIES = 5;
+
+    @TempDir
+    Path dir;
+
+    private SimHost host;
+    private SimXenDriver a;
+    private SimXenDriver b;
+    private EventChannels aEvents;
+    private EventChannels bEvents;
+    private SharedPages shared;
+    private MappedPages mapped;
+    private int aPort;
+    private int bPort;
+
+    @BeforeEach
+    void twoDomainsAndARing() throws Exception
+    {
+        host = SimHost.start(new HostLayout(dir));
+        a = SimXenDriver.join(host.layout(), "a");
+        b = SimXenDriver.join(host.layout(), "b");
+        aEvents = a.openEventChannels();
+        bEvents = b.openEventChannels();
+        shared = a.grantTable().share(b.domid(), 2, true, null);
+        aPort = aEvents.bindUnbound(b.domid());
+        bPort = bEvents.bindInterdomain(a.domid(), aPort);
+        mapped = b.grantTable().map(a.domid(), shared.refs(), true, null);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (final AutoCloseable each : new AutoCloseable[] {mapped, shared, bEvents, aEvents, b, a, host})
+        {
+            if (each != null)
+            {
+                each.close();
+            }
+        }
+    }
+
+    private void format(final int mode) throws RingException
+    {
+        RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, mode, List.of());
+    }
+
+    @Test
+    void aReceiveBlockedOnAnEmptyRingFailsAtOnceWithTheReason() throws Exception
+    {
+        format(RingLayout.MODE_PACKET);
+        final long[] tookMs = new long[TRIES];
+        for (int i = 0; i < TRIES; i++)
+        {
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort, 0);
+            final String reason = "the tube was closed (" + i + ")";
+            tookMs[i] = stoppedAfterMs(() -> receiver.receive(ByteBuffer.allocate(1024)), () -> receiver.stop(reason),
+                reason);
+            assertEquals(reason, assertThrows(RingStoppedException.class,
+                () -> receiver.receive(ByteBuffer.allocate(1024))).getMessage(), "every later call fails too");
+        }
+        assertAtOnce(tookMs);
+    }
+
+    @Test
+    void aSendBlockedOnAFullRingFailsAtOnceWithTheReason() throws Exception
+    {
+        format(RingLayout.MODE_PACKET);
+        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+        while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
+        {
+            // fill the ring: nobody reads
+        }
+        final long sendMs = stoppedAfterMs(() ->
+        {
+            sender.send(ByteBuffer.allocate(1000));
+            return null;
+        },
+            () -> sender.stop("the peer's domain died"), "the peer's domain died");
+        final RingSender patient = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+        final long offerMs = stoppedAfterMs(() -> patient.offer(ByteBuffer.allocate(1000), 1, TimeUnit.MINUTES),
+            () -> patient.stop("closing"), "closing");
+        assertAtOnce(new long[] {sendMs, offerMs});
+    }
+
+    @Test
+    void aChannelReadBlockedOnAnEmptyStreamFailsAtOnceWithTheReason() throws Exception
+    {
+        format(RingLayout.MODE_STREAM);
+        final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort, 0);
+        final long tookMs = stoppedAfterMs(() -> in.read(ByteBuffer.allocate(100)), () -> in.stop("closing"),
+            "closing");
+        assertAtOnce(new long[] {tookMs});
+    }
+
+    @Test
+    void closingAHandleWhileAnotherThreadWaitsInItWakesThatThreadWithAnError() throws Exception
+    {
+        final CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return bEvents.pending(1, TimeUnit.MINUTES);
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200); // in pending by now
+        final long closed = System.nanoTime();
+        bEvents.close();
+        final ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(DriverException.class, e.getCause().getCause(), e.toString());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed) < 1_000);
+    }
+
+    @Test
+    void aWakeupEndsTheWaitOfAnotherThreadOrTheNextOne() throws Exception
+    {
+        bEvents.wakeup();
+        assertEquals(EventChannels.WOKEN, bEvents.pending(1, TimeUnit.MINUTES), "a wakeup before the wait ends it");
+        assertEquals(EventChannels.TIMED_OUT, bEvents.pending(10, TimeUnit.MILLISECONDS), "once");
+        final CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return bEvents.pending(1, TimeUnit.MINUTES);
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        bEvents.wakeup();
+        assertEquals(EventChannels.WOKEN, waiting.get(10, TimeUnit.SECONDS));
+    }
+
+    /** A call that blocks. */
+    @FunctionalInterface
+    private interface Blocking
+    {
+        Object call() throws Exception;
+    }
+
+    /** A stop from this thread. */
+    @FunctionalInterface
+    private interface Stopping
+    {
+        void stop() throws Exception;
+    }
+
+    /** Starts {@code call} on another thread, lets it block, stops it, and returns how long it took to fail with {@code reason}. */
+    private static long stoppedAfterMs(final Blocking call, final Stopping stop, final String reason) throws Exception
+    {
+        final CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return call.call();
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300); // past any spin: asleep on the event channel
+        assertTrue(!blocked.isDone(), "the call blocks until it is stopped");
+        final long stopped = System.nanoTime();
+        stop.stop();
+        final ExecutionException failed = assertThrows(ExecutionException.class, () -> blocked.get(10, TimeUnit.SECONDS));
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+        final RingStoppedException cause = assertInstanceOf(RingStoppedException.class, failed.getCause().getCause(),
+            failed.toString());
+        assertEquals(reason, cause.getMessage());
+        return tookMs;
+    }
+
+    private static void assertAtOnce(final long[] tookMs)
+    {
+        final long[] sorted = tookMs.clone();
+        Arrays.sort(sorted);
+        assertTrue(sorted[(sorted.length - 1) / 2] < AT_ONCE_MS, "stopped sides failed after " + Arrays.toString(tookMs)
+            + " ms: a wakeup, not a poll, ends the wait");
+    }
+}
