@@ -50,6 +50,7 @@ import io.tubes.ring.RingReader;
 import io.tubes.ring.RingReceiver;
 import io.tubes.ring.RingSender;
 import io.tubes.ring.RingWriter;
+import io.tubes.ring.Waiting;
 import io.tubes.sim.protocol.HostLayout;
 import io.tubes.simhost.SimHost;
 
@@ -61,11 +62,14 @@ import io.tubes.simhost.SimHost;
  * 64 KiB packets, and a byte stream in 64 KiB writes (a tube in stream mode, read in place or copied
  * out into a buffer, beside Agrona's 64 KiB messages copied out; TCP and Unix sockets without
  * framing, copied out); round trips: 64 B ping-pong, the spinning ones read in place and echoed from
- * the view, for a tube as for Agrona. Agrona's sides always spin; a tube's spin (up to 10 ms) before
- * it sleeps on its event channel, except in {@code tube-sleep}, whose sides sleep whenever they wait.
+ * the view, for a tube as for Agrona. Agrona's sides always spin. A tube's sides wait as
+ * {@code Waiting.DEFAULT} says (a spin of at most 200 µs that adapts, then a sleep on the event
+ * channel), except in {@code tube-spin}, whose sides always spin 10 ms first, and {@code tube-sleep},
+ * whose sides sleep whenever they wait.
  * A tube's sender blocks while the ring is full ({@code RingSender.send}), except in {@code tube-nb},
  * which spins on non-blocking writes as Agrona's does. And, in one thread, the time a packet costs a
- * tube's ring and Agrona's when nothing crosses cores.
+ * tube's ring and Agrona's when nothing crosses cores. Then the one-way cases again, contended: one
+ * busy process per core beside the pair, as appliances that share vCPUs meet it.
  *
  * <p>Every scenario warms up first (both processes' JIT compilers, page faults) for {@link #WARM_UP},
  * then is measured: a one-way figure as the median of {@link #PAIRS} fresh pairs of processes, each
@@ -130,23 +134,10 @@ public final class RingBench
     {
         final int[] sizes = {64, 1024, 65536};
         final long stretch = (long) (TimeUnit.SECONDS.toNanos(1) * scale);
-        final String[] kinds = {"tube", "tube-nb", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
-        final double[][] rate = new double[sizes.length][kinds.length];
-        for (int s = 0; s < sizes.length; s++)
-        {
-            final int size = sizes[s];
-            rate[s] = mediansOfPairs(Arrays.stream(kinds).map(kind -> (PairRun) () -> oneWay(kind, size, stretch))
-                .toArray(PairRun[]::new));
-        }
-        final String[] streamKinds = {"tube", "tube-sleep", "tcp", "unix"};
-        final double[] streamRates = mediansOfPairs(Arrays.stream(streamKinds)
-            .map(kind -> (PairRun) () -> streamBytesPerSecond(kind, stretch)).toArray(PairRun[]::new));
-        final double[] stream = new double[kinds.length];
-        for (int k = 0; k < kinds.length; k++)
-        {
-            final int column = List.of(streamKinds).indexOf(kinds[k]);
-            stream[k] = column < 0 ? Double.NaN : streamRates[column];
-        }
+        final String[] kinds = {"tube", "tube-spin", "tube-nb", "tube-batch", "tube-sleep", "agrona", "tcp", "unix"};
+        final String[] streamKinds = {"tube", "tube-spin", "tube-sleep", "tcp", "unix"};
+        final double[][] rate = oneWayRates(kinds, sizes, stretch);
+        final double[] stream = streamRates(kinds, streamKinds, stretch);
         final double[] copied = mediansOfPairs(() -> streamBytesPerSecond("tube-copy", stretch),
             () -> oneWay("agrona-copy", 65536, stretch) * 65536);
         final double streamCopied = copied[0];
@@ -157,32 +148,24 @@ public final class RingBench
         final long[][] spinning = spinningPingPong(rounds);
         final long[][] sleeping = sleepingPingPong(rounds);
         final long[][] rtt = {spinning[0], spinning[1], sleeping[0], sleeping[1]};
+        final String[] contendedKinds = {"tube", "tube-spin", "tube-sleep", "agrona", "tcp", "unix"};
+        final double[][] contended;
+        final double[] contendedStream;
+        final Busy busy = new Busy();
+        try
+        {
+            contended = oneWayRates(contendedKinds, sizes, stretch);
+            contendedStream = streamRates(contendedKinds, streamKinds, stretch);
+        }
+        finally
+        {
+            busy.close();
+        }
 
-        System.out.printf(Locale.ROOT, "%-34s", "one way, two processes");
-        for (final String kind : kinds)
-        {
-            System.out.printf(Locale.ROOT, " %12s", kind);
-        }
-        System.out.printf(Locale.ROOT, " %12s%n", "memcpy");
-        for (int s = 0; s < sizes.length; s++)
-        {
-            final boolean bytes = sizes[s] >= 65536;
-            System.out.printf(Locale.ROOT, "%-34s", sizes[s] + " B packets, " + (bytes ? "MB/s" : "k packets/s"));
-            for (int k = 0; k < kinds.length; k++)
-            {
-                System.out.printf(Locale.ROOT, " %12.0f", bytes ? rate[s][k] * sizes[s] / 1e6 : rate[s][k] / 1e3);
-            }
-            System.out.printf(Locale.ROOT, " %12s%n", bytes ? String.format(Locale.ROOT, "%.0f", memcpy / 1e6) : "-");
-        }
-        System.out.printf(Locale.ROOT, "%-34s", "64 KiB stream, MB/s");
-        for (final double rateOf : stream)
-        {
-            System.out.printf(Locale.ROOT, " %12s", Double.isNaN(rateOf) ? "-" : String.format(Locale.ROOT, "%.0f",
-                rateOf / 1e6));
-        }
-        System.out.printf(Locale.ROOT, " %12.0f%n", memcpy / 1e6);
-        System.out.printf(Locale.ROOT, "%-34s %12.0f %12s %12s %12.0f%n", "64 KiB copied out, MB/s", streamCopied / 1e6,
-            "-", "-", agronaCopied / 1e6);
+        printOneWay("one way, two processes", kinds, sizes, rate, memcpy);
+        printStream(stream, memcpy);
+        System.out.printf(Locale.ROOT, "%-34s %12.0f %12s %12s %12s %12s %12.0f%n", "64 KiB copied out, MB/s",
+            streamCopied / 1e6, "-", "-", "-", "-", agronaCopied / 1e6);
         for (int s = 0; s < oneThread.length; s++)
         {
             System.out.printf(Locale.ROOT, "%-34s", sizes[s] + " B, one thread, ns per packet");
@@ -203,12 +186,14 @@ public final class RingBench
                 p(samples, 99) / 1e3));
         }
         System.out.println();
+        printOneWay("contended, one busy process per core", contendedKinds, sizes, contended, memcpy);
+        printStream(contendedStream, memcpy);
         final int tube = 0;
-        final int nonBlocking = 1;
-        final int batch = 2;
-        final int sleep = 3;
-        final int agrona = 4;
-        final int tcp = 5;
+        final int nonBlocking = 2;
+        final int batch = 3;
+        final int sleep = 4;
+        final int agrona = 5;
+        final int tcp = 6;
         System.out.printf(Locale.ROOT, "ratios: tube/agrona 64B %.2fx, tube-nb/agrona 64B %.2fx, "
                 + "tube-batch/agrona 64B %.2fx, tube/tcp 64B %.2fx, tube-nb/tcp 64B %.2fx, tube-batch/tcp 64B %.2fx, "
                 + "tube-sleep/tcp 64B %.2fx, tube/agrona 1K %.2fx, tube-nb/agrona 1K %.2fx, tube-batch/agrona 1K %.2fx, "
@@ -216,7 +201,8 @@ public final class RingBench
                 + "tube/memcpy 64K %.2fx, tube/tcp 64K %.2fx, stream tube/memcpy %.2fx, stream tube/tcp %.2fx, "
                 + "stream copied out tube/memcpy %.2fx, copied out tube-stream/agrona-64K %.2fx, "
                 + "rtt tube-spin/agrona %.2fx, rtt tube-sleep/unix %.2fx, "
-                + "one-thread time tube/agrona 64B %.2fx, 1K %.2fx%n",
+                + "one-thread time tube/agrona 64B %.2fx, 1K %.2fx, "
+                + "tube/tube-spin 64B %.2fx, 1K %.2fx, 64K %.2fx, stream %.2fx%n",
             rate[0][tube] / rate[0][agrona], rate[0][nonBlocking] / rate[0][agrona], rate[0][batch] / rate[0][agrona],
             rate[0][tube] / rate[0][tcp], rate[0][nonBlocking] / rate[0][tcp], rate[0][batch] / rate[0][tcp],
             rate[0][sleep] / rate[0][tcp], rate[1][tube] / rate[1][agrona], rate[1][nonBlocking] / rate[1][agrona],
@@ -224,7 +210,112 @@ public final class RingBench
             rate[2][tube] * 65536 / memcpy, rate[2][tube] / rate[2][tcp], stream[tube] / memcpy,
             stream[tube] / stream[tcp], streamCopied / memcpy, streamCopied / agronaCopied,
             (double) p(rtt[0], 50) / p(rtt[1], 50), (double) p(rtt[2], 50) / p(rtt[3], 50),
-            oneThread[0][0] / oneThread[0][1], oneThread[1][0] / oneThread[1][1]);
+            oneThread[0][0] / oneThread[0][1], oneThread[1][0] / oneThread[1][1],
+            rate[0][tube] / rate[0][1], rate[1][tube] / rate[1][1], rate[2][tube] / rate[2][1],
+            stream[tube] / stream[1]);
+        System.out.println(contendedRatios(contendedKinds, contended, contendedStream));
+    }
+
+    /** Each contended kind against TCP in the same contended run: the last line of the output. */
+    private static String contendedRatios(final String[] kinds, final double[][] rate, final double[] stream)
+    {
+        final int tcp = List.of(kinds).indexOf("tcp");
+        final StringBuilder line = new StringBuilder("contended ratios:");
+        for (int k = 0; k < tcp; k++)
+        {
+            line.append(String.format(Locale.ROOT, " %s/tcp 64B %.2fx, 1K %.2fx, 64K %.2fx", kinds[k],
+                rate[0][k] / rate[0][tcp], rate[1][k] / rate[1][tcp], rate[2][k] / rate[2][tcp]));
+            if (!Double.isNaN(stream[k]))
+            {
+                line.append(String.format(Locale.ROOT, ", stream %.2fx", stream[k] / stream[tcp]));
+            }
+            line.append(k < tcp - 1 ? ";" : "");
+        }
+        return line.toString();
+    }
+
+    /** Each kind's one-way rate at each size, medians of fresh pairs, the kinds taking turns. */
+    private double[][] oneWayRates(final String[] kinds, final int[] sizes, final long stretch) throws Exception
+    {
+        final double[][] rate = new double[sizes.length][];
+        for (int s = 0; s < sizes.length; s++)
+        {
+            final int size = sizes[s];
+            rate[s] = mediansOfPairs(Arrays.stream(kinds).map(kind -> (PairRun) () -> oneWay(kind, size, stretch))
+                .toArray(PairRun[]::new));
+        }
+        return rate;
+    }
+
+    /** The stream's bytes per second for each of {@code kinds} that is one of {@code streamKinds}, else NaN. */
+    private double[] streamRates(final String[] kinds, final String[] streamKinds, final long stretch) throws Exception
+    {
+        final List<String> measured = Arrays.stream(kinds).filter(List.of(streamKinds)::contains).toList();
+        final double[] rates = mediansOfPairs(measured.stream()
+            .map(kind -> (PairRun) () -> streamBytesPerSecond(kind, stretch)).toArray(PairRun[]::new));
+        final double[] stream = new double[kinds.length];
+        for (int k = 0; k < kinds.length; k++)
+        {
+            final int column = measured.indexOf(kinds[k]);
+            stream[k] = column < 0 ? Double.NaN : rates[column];
+        }
+        return stream;
+    }
+
+    private static void printOneWay(final String title, final String[] kinds, final int[] sizes, final double[][] rate,
+        final double memcpy)
+    {
+        System.out.printf(Locale.ROOT, "%-34s", title);
+        for (final String kind : kinds)
+        {
+            System.out.printf(Locale.ROOT, " %12s", kind);
+        }
+        System.out.printf(Locale.ROOT, " %12s%n", "memcpy");
+        for (int s = 0; s < sizes.length; s++)
+        {
+            final boolean bytes = sizes[s] >= 65536;
+            System.out.printf(Locale.ROOT, "%-34s", sizes[s] + " B packets, " + (bytes ? "MB/s" : "k packets/s"));
+            for (int k = 0; k < kinds.length; k++)
+            {
+                System.out.printf(Locale.ROOT, " %12.0f", bytes ? rate[s][k] * sizes[s] / 1e6 : rate[s][k] / 1e3);
+            }
+            System.out.printf(Locale.ROOT, " %12s%n", bytes ? String.format(Locale.ROOT, "%.0f", memcpy / 1e6) : "-");
+        }
+    }
+
+    private static void printStream(final double[] stream, final double memcpy)
+    {
+        System.out.printf(Locale.ROOT, "%-34s", "64 KiB stream, MB/s");
+        for (final double rateOf : stream)
+        {
+            System.out.printf(Locale.ROOT, " %12s", Double.isNaN(rateOf) ? "-" : String.format(Locale.ROOT, "%.0f",
+                rateOf / 1e6));
+        }
+        System.out.printf(Locale.ROOT, " %12.0f%n", memcpy / 1e6);
+    }
+
+    /** One busy process per core, for as long as it is open: the other work of a machine whose cores are shared. */
+    private static final class Busy implements AutoCloseable
+    {
+        private final List<Process> spinning = new java.util.ArrayList<>();
+
+        Busy() throws java.io.IOException
+        {
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++)
+            {
+                spinning.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            for (final Process process : spinning)
+            {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        }
     }
 
     /** What a one-way rate is measured by: one fresh pair of processes. */
@@ -261,6 +352,16 @@ public final class RingBench
         return medians;
     }
 
+    /** How a tube of this kind, or a peer of this role, waits: "sleep" never spins, "spin" always does. */
+    private static Waiting waitingOf(final String kind)
+    {
+        if (kind.contains("sleep"))
+        {
+            return Waiting.sleeping();
+        }
+        return kind.contains("spin") ? Waiting.spinning(SPIN) : Waiting.DEFAULT;
+    }
+
     /** Packets per second from this process to a peer process, measured over {@code stretchNanos} after a warm-up. */
     private double oneWay(final String kind, final int size, final long stretchNanos) throws Exception
     {
@@ -273,13 +374,14 @@ public final class RingBench
             switch (kind)
             {
                 case "tube":
+                case "tube-spin":
                 case "tube-sleep":
                 {
                     try (EventChannels events = self.openEventChannels();
                          SharedPages ring = shareRing(child, events))
                     {
                         final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
-                            child.port, "tube".equals(kind) ? SPIN : 0);
+                            child.port, waitingOf(kind));
                         child.expect("ready");
                         clock.sendChunks(() ->
                         {
@@ -328,7 +430,7 @@ public final class RingBench
                          SharedPages ring = shareRing(child, events))
                     {
                         final RingSender sender = new RingSender(RingWriter.attach(ring.buffer()), events,
-                            child.port, SPIN);
+                            child.port, Waiting.DEFAULT);
                         // The same packets, handed over 64 at a time, as a buffered stream would.
                         final ByteBuffer[] batch = new ByteBuffer[CHUNK];
                         for (int i = 0; i < batch.length; i++)
@@ -410,7 +512,7 @@ public final class RingBench
                 try (EventChannels events = self.openEventChannels();
                      SharedPages ring = shareRing(child, events, RingLayout.MODE_STREAM);
                      RingOutputChannel out = new RingOutputChannel(RingWriter.attach(ring.buffer()), events,
-                         child.port, "tube-sleep".equals(kind) ? 0 : SPIN))
+                         child.port, waitingOf(kind)))
                 {
                     child.expect("ready");
                     do
@@ -527,9 +629,10 @@ public final class RingBench
             final OneToOneRingBuffer agronaBack = agrona(dir.resolve("agrona-back"), true);
             child.tell(dir.resolve("agrona-there") + " " + dir.resolve("agrona-back"));
             child.expect("ready");
-            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, SPIN);
+            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port,
+                Waiting.spinning(SPIN));
             final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, child.port,
-                SPIN);
+                Waiting.spinning(SPIN));
             final ByteBuffer packet = ByteBuffer.allocateDirect(64);
             final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
             // Each reply is looked at in place: a tube's last byte, Agrona's not at all.
@@ -571,9 +674,10 @@ public final class RingBench
              SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(child.unixSocket())))
         {
             child.expect("ready");
-            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port, 0);
+            final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, child.port,
+                Waiting.sleeping());
             final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, child.port,
-                0);
+                Waiting.sleeping());
             final ByteBuffer packet = ByteBuffer.allocateDirect(64);
             final long[][] samples = alternate(rounds, () ->
             {
@@ -909,8 +1013,10 @@ public final class RingBench
                 switch (role)
                 {
                     case "tube-recv":
+                    case "tube-spin-recv":
                     case "tube-sleep-recv":
                     case "tube-stream-recv":
+                    case "tube-spin-stream-recv":
                     case "tube-sleep-stream-recv":
                     case "tube-copy-stream-recv":
                     {
@@ -920,13 +1026,13 @@ public final class RingBench
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(ring[0]), Integer.parseInt(ring[2]));
                             final RingReader reader = RingReader.attach(pages.buffer(), 65536);
-                            final long spin = role.contains("sleep") ? 0 : SPIN;
+                            final Waiting waiting = waitingOf(role);
                             System.out.println("ready");
                             System.out.flush();
                             // Read in place, as Agrona's consumer reads, unless told to copy; the sender times.
                             if (role.contains("stream"))
                             {
-                                try (RingInputChannel stream = new RingInputChannel(reader, events, port, spin))
+                                try (RingInputChannel stream = new RingInputChannel(reader, events, port, waiting))
                                 {
                                     if (role.contains("copy"))
                                     {
@@ -943,7 +1049,7 @@ public final class RingBench
                             }
                             else
                             {
-                                final RingReceiver receiver = new RingReceiver(reader, events, port, spin);
+                                final RingReceiver receiver = new RingReceiver(reader, events, port, waiting);
                                 while (receiver.receive(TOUCH_LAST_BYTE, 64) != RingReader.END)
                                 {
                                     // next batch
@@ -963,8 +1069,9 @@ public final class RingBench
                         {
                             final int port = events.bindInterdomain(Integer.parseInt(there[0]), Integer.parseInt(there[2]));
                             final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64), events,
-                                port, SPIN);
-                            final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port, SPIN);
+                                port, Waiting.spinning(SPIN));
+                            final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events, port,
+                                Waiting.spinning(SPIN));
                             final OneToOneRingBuffer agronaThere = agrona(Path.of(files[0]), false);
                             final OneToOneRingBuffer agronaBack = agrona(Path.of(files[1]), false);
                             System.out.println("ready");
@@ -1025,9 +1132,9 @@ public final class RingBench
                             try (SocketChannel channel = server.accept())
                             {
                                 final RingReceiver receiver = new RingReceiver(RingReader.attach(in1.buffer(), 64),
-                                    events, port, 0);
+                                    events, port, Waiting.sleeping());
                                 final RingSender sender = new RingSender(RingWriter.attach(out1.buffer()), events,
-                                    port, 0);
+                                    port, Waiting.sleeping());
                                 System.out.println("ready");
                                 System.out.flush();
                                 final ByteBuffer packet = ByteBuffer.allocateDirect(64);

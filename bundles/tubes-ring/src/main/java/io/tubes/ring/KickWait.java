@@ -7,8 +7,9 @@ import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
 /**
- * How a side waits for its peer: spin a while if asked to, then ask the peer for a kick, look once
- * more (the peer may have acted before it saw the request), and only then sleep on the event channel.
+ * How a side waits for its peer: spin a while if its {@link Waiting} says so, then ask the peer for
+ * a kick, look once more (the peer may have acted before it saw the request), and only then sleep on
+ * the event channel. One per side: it keeps the side's adaptive spin window.
  *
  * <p>Even a side told not to spin looks a few times first ({@link #LOOKS_BEFORE_ASKING}, well under
  * a microsecond). A receiver that keeps up with a busy sender finds the ring empty between two of its
@@ -45,36 +46,62 @@ final class KickWait
         boolean now() throws RingException;
     }
 
-    private KickWait()
+    private final Ready ready;
+    private final BooleanSupplier requestKick;
+    private final EventChannels events;
+    private final int port;
+    private final long maxSpinNanos;
+    private final boolean adaptive;
+    /** How long the next wait spins: the whole of the maximum, or what has paid lately. */
+    private long window;
+
+    /**
+     * A wait for {@code ready}; {@code requestKick} asks the peer for a kick and says whether the
+     * peer may miss the request ({@link KickCheck#request}).
+     */
+    KickWait(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
+        final Waiting waiting)
     {
+        this.ready = ready;
+        this.requestKick = requestKick;
+        this.events = events;
+        this.port = port;
+        this.maxSpinNanos = waiting.spinNanos();
+        this.adaptive = waiting.adaptive();
+        this.window = adaptive ? Math.min(maxSpinNanos, Waiting.START_NANOS) : maxSpinNanos;
     }
 
     /**
      * Waits for {@code ready}, or a kick, or at most {@code maxNanos} (and a second at a time); the
-     * caller looks again. {@code requestKick} asks the peer for a kick and says whether the peer may
-     * miss the request ({@link KickCheck#request}).
+     * caller looks again.
      *
      * @throws DriverException when the event channel failed, or the peer is gone and {@code ready} is false
      */
-    static void await(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
-        final long spinNanos, final long maxNanos) throws RingException, DriverException, InterruptedException
+    void await(final long maxNanos) throws RingException, DriverException, InterruptedException
     {
         if (looks(ready, LOOKS_BEFORE_ASKING))
         {
             return;
         }
-        if (spinNanos > 0)
+        if (window > 0)
         {
-            final long spinUntil = System.nanoTime() + spinNanos;
+            final long spun = System.nanoTime();
+            long now;
             do
             {
                 // Many looks per look at the clock: the peer's write is seen sooner.
                 if (looks(ready, SPINS_PER_CLOCK))
                 {
+                    caught(System.nanoTime() - spun);
                     return;
                 }
+                now = System.nanoTime();
             }
-            while (System.nanoTime() - spinUntil < 0);
+            while (now - spun < window);
+            if (adaptive)
+            {
+                window = 0; // the spin did not pay: the peer is not running, or has nothing to send
+            }
         }
         final boolean mayBeMissed = requestKick.getAsBoolean();
         // Whether the peer is there /then/ the last look: what a peer published before it went is still taken.
@@ -88,16 +115,46 @@ final class KickWait
             throw new DriverException("the peer of event-channel port " + port + " is not connected (its domain died, or"
                 + " it unbound the port or never bound it): the other side of the ring will not move again");
         }
+        final long asleep = System.nanoTime();
         long sleep = Math.min(maxNanos, SLICE_NANOS);
         if (mayBeMissed && sleep > GRACE_NANOS)
         {
             if (sleep(events, port, GRACE_NANOS) || ready.now())
             {
+                slept(System.nanoTime() - asleep);
                 return;
             }
             sleep -= GRACE_NANOS;
         }
         sleep(events, port, sleep);
+        slept(System.nanoTime() - asleep);
+    }
+
+    /** A spin caught the peer after {@code nanos}: late in the window, a longer one is safer. */
+    private void caught(final long nanos)
+    {
+        if (adaptive && nanos > window / 2)
+        {
+            window = Math.min(maxSpinNanos, window * 2);
+        }
+    }
+
+    /**
+     * After a sleep of {@code nanos}: a peer that came within the longest spin would have been
+     * caught by one, so spinning starts again; a later one leaves the side sleeping at once.
+     */
+    private void slept(final long nanos)
+    {
+        if (adaptive && window == 0 && nanos <= maxSpinNanos)
+        {
+            window = Math.min(maxSpinNanos, Waiting.START_NANOS);
+        }
+    }
+
+    /** How long the next wait spins. */
+    long window()
+    {
+        return window;
     }
 
     /** Looks up to {@code times} times, pausing between looks; whether {@code ready} came true. */

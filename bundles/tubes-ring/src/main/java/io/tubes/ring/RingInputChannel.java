@@ -30,14 +30,14 @@ public final class RingInputChannel implements ReadableByteChannel
     private boolean ended;
     private boolean open = true;
 
-    public RingInputChannel(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
+    public RingInputChannel(final RingReader reader, final EventChannels events, final int port, final Waiting waiting)
     {
         if (reader.mode() != RingLayout.MODE_STREAM)
         {
             throw new IllegalArgumentException("this ring was formatted for packets, not a stream");
         }
         this.reader = reader;
-        this.receiver = new RingReceiver(reader, events, port, spinNanos);
+        this.receiver = new RingReceiver(reader, events, port, waiting);
         this.staged = ByteBuffer.allocate(reader.maxPacket()).flip();
         // Made once: a read in place allocates nothing.
         this.counting = bytes ->

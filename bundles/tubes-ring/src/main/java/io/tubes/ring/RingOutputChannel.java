@@ -19,13 +19,13 @@ public final class RingOutputChannel implements WritableByteChannel
     private final int chunk;
     private boolean open = true;
 
-    public RingOutputChannel(final RingWriter writer, final EventChannels events, final int port, final long spinNanos)
+    public RingOutputChannel(final RingWriter writer, final EventChannels events, final int port, final Waiting waiting)
     {
         if (writer.mode() != RingLayout.MODE_STREAM)
         {
             throw new IllegalArgumentException("this ring was formatted for packets, not a stream");
         }
-        this.sender = new RingSender(writer, events, port, spinNanos);
+        this.sender = new RingSender(writer, events, port, waiting);
         // Chunks that always fit whole, so that no stream write waits for the ring to empty entirely.
         this.chunk = Math.min(writer.maxPacket(), writer.dataSize() / 2 - RingLayout.HEADER);
     }

@@ -75,7 +75,7 @@ public final class RingReader
     private long lastProducer;
     private int packetLength;
     private int received;
-    /** Where the part received so far of a packet in fragments is, from {@link #partialFrom}: read's buffer or scratch. */
+    /** The buffer holding what came so far of a packet in fragments, from {@link #partialFrom}: read's or scratch. */
     private ByteBuffer partial;
     private int partialFrom;
     private RingException failure;
@@ -150,8 +150,8 @@ public final class RingReader
         {
             if (dst.remaining() < packetLength)
             {
-                throw new IllegalArgumentException("the next packet is " + packetLength + " bytes; the buffer has room for "
-                    + dst.remaining());
+                throw new IllegalArgumentException("the next packet is " + packetLength
+                    + " bytes; the buffer has room for " + dst.remaining());
             }
             takePartial(dst);
         }

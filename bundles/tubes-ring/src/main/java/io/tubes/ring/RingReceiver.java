@@ -1,35 +1,31 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
-import java.util.function.BooleanSupplier;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 
 /**
- * Receives packets from a ring, sleeping on the event channel while it is empty (after an optional
- * spin), and kicking the sender only when it waits for room. The event-channel handle serves this
- * side alone.
+ * Receives packets from a ring, sleeping on the event channel while it is empty (after a spin, as
+ * its {@link Waiting} says), and kicking the sender only when it waits for room. The event-channel
+ * handle serves this side alone.
  */
 public final class RingReceiver
 {
     private final RingReader reader;
     private final EventChannels events;
     private final int port;
-    private final long spinNanos;
-    private final KickWait.Ready dataOrEnd;
-    private final BooleanSupplier requestKick;
+    private final KickWait dataWait;
     private final Stop stop = new Stop();
 
-    public RingReceiver(final RingReader reader, final EventChannels events, final int port, final long spinNanos)
+    public RingReceiver(final RingReader reader, final EventChannels events, final int port, final Waiting waiting)
     {
         this.reader = reader;
         this.events = events;
         this.port = port;
-        this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
-        this.dataOrEnd = () -> stop.isSet() || reader.hasDataOrEnd();
-        this.requestKick = reader::requestKick;
+        this.dataWait = new KickWait(() -> stop.isSet() || reader.hasDataOrEnd(), reader::requestKick, events, port,
+            waiting);
     }
 
     /**
@@ -94,8 +90,14 @@ public final class RingReceiver
         stop.set(reason, events);
     }
 
+    /** How long the next wait for packets spins. */
+    long spinWindowNanos()
+    {
+        return dataWait.window();
+    }
+
     private void awaitData() throws RingException, DriverException, InterruptedException
     {
-        KickWait.await(dataOrEnd, requestKick, events, port, spinNanos, Long.MAX_VALUE);
+        dataWait.await(Long.MAX_VALUE);
     }
 }

@@ -2,7 +2,6 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
@@ -10,30 +9,27 @@ import io.tubes.driver.EventChannels;
 /**
  * Sends packets into a ring, waiting for room when it is full: nothing is ever dropped. The
  * receiver is kicked only when it asked. The event-channel handle serves this side alone (one thread
- * waits on it). With a spin time, the sender polls that long before it sleeps: CPU for latency.
+ * waits on it). How it waits for room, spinning first or not, is its {@link Waiting}.
  */
 public final class RingSender implements AutoCloseable
 {
     private final RingWriter writer;
     private final EventChannels events;
     private final int port;
-    private final long spinNanos;
-    private final KickWait.Ready hasRoom;
-    private final BooleanSupplier requestKick;
+    private final KickWait roomWait;
     private final Stop stop = new Stop();
-    /** Bytes the waiting packet still needs: what {@link #hasRoom} looks for. */
+    /** Bytes the waiting packet still needs: what {@link #roomWait} looks for. */
     private int wanted;
 
-    public RingSender(final RingWriter writer, final EventChannels events, final int port, final long spinNanos)
+    public RingSender(final RingWriter writer, final EventChannels events, final int port, final Waiting waiting)
     {
         this.writer = writer;
         this.events = events;
         this.port = port;
-        this.spinNanos = spinNanos;
         // Made once: a wait allocates nothing.
         // A receiver that closed ends the wait too: the caller then says so, rather than that its peer is gone.
-        this.hasRoom = () -> stop.isSet() || writer.hasRoomFor(wanted) || writer.consumerClosed();
-        this.requestKick = writer::requestKick;
+        this.roomWait = new KickWait(() -> stop.isSet() || writer.hasRoomFor(wanted) || writer.consumerClosed(),
+            writer::requestKick, events, port, waiting);
     }
 
     /**
@@ -133,7 +129,7 @@ public final class RingSender implements AutoCloseable
         throws RingException, DriverException, InterruptedException
     {
         wanted = bytes;
-        KickWait.await(hasRoom, requestKick, events, port, spinNanos, maxNanos);
+        roomWait.await(maxNanos);
     }
 
     /**

@@ -58,7 +58,7 @@ class CrossProcessRingIT
                     StandardCharsets.UTF_8));
                 assertEquals("ready", out.readLine());
                 final long started = System.nanoTime();
-                send(new RingSender(RingWriter.attach(shared.buffer()), events, port, 0), packets);
+                send(new RingSender(RingWriter.attach(shared.buffer()), events, port, Waiting.sleeping()), packets);
                 assertEquals("ok " + packets, out.readLine());
                 final double seconds = (System.nanoTime() - started) / 1e9;
                 System.out.printf("%d packets across processes in %.1f s (%.2f M packets/s)%n", packets, seconds,

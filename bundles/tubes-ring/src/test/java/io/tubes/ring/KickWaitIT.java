@@ -9,12 +9,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.driver.EventChannels;
+import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.sim.protocol.HostLayout;
@@ -58,8 +60,10 @@ class KickWaitIT
                 final BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(),
                     StandardCharsets.UTF_8));
                 assertEquals("ready", out.readLine());
-                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, port, 0);
-                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, port, 0);
+                final RingSender sender = new RingSender(RingWriter.attach(there.buffer()), events, port,
+                    Waiting.sleeping());
+                final RingReceiver receiver = new RingReceiver(RingReader.attach(back.buffer(), 64), events, port,
+                    Waiting.sleeping());
                 final ByteBuffer packet = ByteBuffer.allocateDirect(64);
                 long slowest = 0;
                 for (int i = 0; i < ROUND_TRIPS; i++)
@@ -85,5 +89,70 @@ class KickWaitIT
                 echo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * An adaptive wait stops spinning when the peer comes later than any spin would wait (a peer
+     * that is not running, on a busy machine), and spins again once the peer comes soon after the
+     * side gave up and slept.
+     */
+    @Test
+    void anAdaptiveWaitStopsSpinningForALatePeerAndSpinsAgainForAPromptOne() throws Exception
+    {
+        try (SimHost host = SimHost.start(new HostLayout(dir));
+             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
+             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
+             EventChannels aEvents = a.openEventChannels();
+             EventChannels bEvents = b.openEventChannels();
+             SharedPages shared = a.grantTable().share(b.domid(), 2, true, null);
+             MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+        {
+            RingFormat.format(shared.buffer(), DATA_SIZE, 64, RingLayout.MODE_PACKET, List.of());
+            final int aPort = aEvents.bindUnbound(b.domid());
+            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
+            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+                Waiting.sleeping());
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 64), bEvents, bPort,
+                Waiting.DEFAULT);
+            assertTrue(receiver.spinWindowNanos() > 0, "it starts out spinning");
+            final ByteBuffer packet = ByteBuffer.allocate(64);
+            sendEvery(sender, TimeUnit.MILLISECONDS.toNanos(5), 20, receiver, packet);
+            assertEquals(0, receiver.spinWindowNanos(), "a peer 5 ms apart: no spin pays");
+            final long widest = sendEvery(sender, TimeUnit.MICROSECONDS.toNanos(80), 200, receiver, packet);
+            assertTrue(widest > 0, "a peer that comes within the longest spin makes it spin again");
+        }
+    }
+
+    /** Sends {@code count} packets {@code gapNanos} apart from another thread and receives them: the widest window seen. */
+    private static long sendEvery(final RingSender sender, final long gapNanos, final int count,
+        final RingReceiver receiver, final ByteBuffer packet) throws Exception
+    {
+        final CompletableFuture<Void> sending = CompletableFuture.runAsync(() ->
+        {
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final long until = System.nanoTime() + gapNanos;
+                    while (System.nanoTime() < until)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    sender.send(ByteBuffer.allocate(64));
+                }
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        long widest = 0;
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(64, receiver.receive(packet.clear()));
+            widest = Math.max(widest, receiver.spinWindowNanos());
+        }
+        sending.get(30, TimeUnit.SECONDS);
+        return widest;
     }
 }

@@ -84,7 +84,7 @@ class PeerDeathIT
     void aSenderWaitingForRoomFailsWhenItsReceiverIsKilled() throws Exception
     {
         startPeer("idle");
-        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, 0);
+        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, Waiting.sleeping());
         int sent = 0;
         while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
         {
@@ -101,7 +101,8 @@ class PeerDeathIT
     void aReceiverTakesEverythingItsKilledSenderPublishedThenFails() throws Exception
     {
         startPeer("send");
-        final RingReceiver receiver = new RingReceiver(RingReader.attach(shared.buffer(), 1024), events, port, 0);
+        final RingReceiver receiver = new RingReceiver(RingReader.attach(shared.buffer(), 1024), events, port,
+            Waiting.sleeping());
         final ByteBuffer packet = ByteBuffer.allocate(1024);
         for (int sequence = 0; sequence < SENT - 10; sequence++)
         {

@@ -35,8 +35,9 @@ public final class RingEchoMain
         {
             final int port = events.bindInterdomain(peer, Integer.parseInt(args[2]));
             final RingReceiver receiver = new RingReceiver(RingReader.attach(there.buffer(), 64), events, port,
-                100_000);
-            final RingSender sender = new RingSender(RingWriter.attach(back.buffer()), events, port, 0);
+                Waiting.spinning(100_000));
+            final RingSender sender = new RingSender(RingWriter.attach(back.buffer()), events, port,
+                Waiting.sleeping());
             System.out.println("ready");
             System.out.flush();
             final ByteBuffer packet = ByteBuffer.allocateDirect(64);

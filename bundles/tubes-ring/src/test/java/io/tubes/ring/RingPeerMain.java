@@ -46,8 +46,9 @@ public final class RingPeerMain
             System.out.flush();
             switch (args[0])
             {
-                case "check" -> check(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port, 0));
-                case "send" -> send(new RingSender(RingWriter.attach(pages.buffer()), events, port, 0),
+                case "check" -> check(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port,
+                    Waiting.sleeping()));
+                case "send" -> send(new RingSender(RingWriter.attach(pages.buffer()), events, port, Waiting.sleeping()),
                     Integer.parseInt(args[6]));
                 case "idle" -> System.in.read(); // until killed
                 default -> throw new IllegalArgumentException("no such role: " + args[0] + " (check, idle or send)");

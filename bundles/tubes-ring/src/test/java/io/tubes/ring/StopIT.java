@@ -90,7 +90,8 @@ class StopIT
         final long[] tookMs = new long[TRIES];
         for (int i = 0; i < TRIES; i++)
         {
-            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort, 0);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort,
+                Waiting.sleeping());
             final String reason = "the tube was closed (" + i + ")";
             tookMs[i] = stoppedAfterMs(() -> receiver.receive(ByteBuffer.allocate(1024)), () -> receiver.stop(reason),
                 reason);
@@ -104,7 +105,8 @@ class StopIT
     void aSendBlockedOnAFullRingFailsAtOnceWithTheReason() throws Exception
     {
         format(RingLayout.MODE_PACKET);
-        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+            Waiting.sleeping());
         while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
         {
             // fill the ring: nobody reads
@@ -115,7 +117,8 @@ class StopIT
             return null;
         },
             () -> sender.stop("the peer's domain died"), "the peer's domain died");
-        final RingSender patient = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+        final RingSender patient = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+            Waiting.sleeping());
         final long offerMs = stoppedAfterMs(() -> patient.offer(ByteBuffer.allocate(1000), 1, TimeUnit.MINUTES),
             () -> patient.stop("closing"), "closing");
         assertAtOnce(new long[] {sendMs, offerMs});
@@ -125,7 +128,8 @@ class StopIT
     void aChannelReadBlockedOnAnEmptyStreamFailsAtOnceWithTheReason() throws Exception
     {
         format(RingLayout.MODE_STREAM);
-        final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort, 0);
+        final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort,
+            Waiting.sleeping());
         final long tookMs = stoppedAfterMs(() -> in.read(ByteBuffer.allocate(100)), () -> in.stop("closing"),
             "closing");
         assertAtOnce(new long[] {tookMs});
@@ -189,7 +193,7 @@ class StopIT
         void stop() throws Exception;
     }
 
-    /** Starts {@code call} on another thread, lets it block, stops it, and returns how long it took to fail with {@code reason}. */
+    /** Starts {@code call} on another thread, lets it block, stops it, and returns how long it took to fail (ms). */
     private static long stoppedAfterMs(final Blocking call, final Stopping stop, final String reason) throws Exception
     {
         final CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() ->
@@ -207,7 +211,8 @@ class StopIT
         assertTrue(!blocked.isDone(), "the call blocks until it is stopped");
         final long stopped = System.nanoTime();
         stop.stop();
-        final ExecutionException failed = assertThrows(ExecutionException.class, () -> blocked.get(10, TimeUnit.SECONDS));
+        final ExecutionException failed = assertThrows(ExecutionException.class,
+            () -> blocked.get(10, TimeUnit.SECONDS));
         final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         final RingStoppedException cause = assertInstanceOf(RingStoppedException.class, failed.getCause().getCause(),
             failed.toString());

@@ -51,9 +51,10 @@ class StreamChannelsIT
             final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
             try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
             {
-                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
+                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort,
+                    Waiting.sleeping());
                 final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20), bEvents,
-                    bPort, 0);
+                    bPort, Waiting.sleeping());
                 final CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() ->
                 {
                     final Random random = new Random(3);
@@ -133,8 +134,9 @@ class StreamChannelsIT
             final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
             try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
             {
-                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort, 0);
-                assertEquals(5, out.write(ByteBuffer.wrap("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort,
+                    Waiting.sleeping());
+                assertEquals(5, out.write(ByteBuffer.wrap(new byte[] {'h', 'e', 'l', 'l', 'o'})));
                 final boolean[] left = {false};
                 final EventChannels leavingAtTheWorstMoment = (EventChannels) java.lang.reflect.Proxy.newProxyInstance(
                     EventChannels.class.getClassLoader(), new Class<?>[] {EventChannels.class}, (proxy, method, args) ->
@@ -155,7 +157,7 @@ class StreamChannelsIT
                         }
                     });
                 final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20),
-                    leavingAtTheWorstMoment, bPort, 0);
+                    leavingAtTheWorstMoment, bPort, Waiting.sleeping());
                 final ByteBuffer dst = ByteBuffer.allocate(100);
                 assertEquals(5, in.read(dst));
                 assertEquals(-1, in.read(dst.clear()), "the end of the stream, once the writer is gone");
@@ -177,7 +179,8 @@ class StreamChannelsIT
             RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
             final int port = events.bindUnbound(b.domid());
             bEvents.bindInterdomain(a.domid(), port); // b is there, and reads nothing
-            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port, 0);
+            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port,
+                Waiting.sleeping());
             int sent = 0;
             while (sender.offer(ByteBuffer.allocate(1000), 200, TimeUnit.MILLISECONDS))
             {
@@ -198,6 +201,7 @@ class StreamChannelsIT
     {
         final ByteBuffer ring = ByteBuffer.allocateDirect(RingLayout.totalSize(DATA_SIZE));
         RingFormat.format(ring, DATA_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
-        assertThrows(IllegalArgumentException.class, () -> new RingOutputChannel(RingWriter.attach(ring), null, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RingOutputChannel(RingWriter.attach(ring), null, 1,
+            Waiting.sleeping()));
     }
 }

@@ -26,6 +26,7 @@ import io.tubes.ring.RingReader;
 import io.tubes.ring.RingReceiver;
 import io.tubes.ring.RingSender;
 import io.tubes.ring.RingWriter;
+import io.tubes.ring.Waiting;
 import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.XenStore;
 import io.tubes.xenstore.XenStoreConnection;
@@ -226,7 +227,7 @@ public final class XenSelfCheck
     private static void sendOverRing(final ByteBuffer ring, final XenStore xs, final EventChannels events, final int port,
         final String home) throws Exception
     {
-        final RingSender sender = new RingSender(RingWriter.attach(ring), events, port, 0);
+        final RingSender sender = new RingSender(RingWriter.attach(ring), events, port, Waiting.sleeping());
         final ByteBuffer packet = ByteBuffer.allocateDirect(PACKET);
         final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(RING_SECONDS);
         long sent = 0;
@@ -302,7 +303,8 @@ public final class XenSelfCheck
     private static void receiveOverRing(final ByteBuffer ring, final XenStore xs, final EventChannels events,
         final int port) throws Exception
     {
-        final RingReceiver receiver = new RingReceiver(RingReader.attach(ring, RING_MAX_PACKET), events, port, 0);
+        final RingReceiver receiver = new RingReceiver(RingReader.attach(ring, RING_MAX_PACKET), events, port,
+            Waiting.sleeping());
         final ByteBuffer packet = ByteBuffer.allocateDirect(RING_MAX_PACKET);
         long packets = 0;
         long bytes = 0;
