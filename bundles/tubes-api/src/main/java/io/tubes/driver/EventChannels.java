@@ -48,6 +48,9 @@ public interface EventChannels extends AutoCloseable
     /** Lets {@code port} be returned by {@link #pending} again. */
     void unmask(int port) throws DriverException;
 
+    /** The domain at the other end of {@code port}: the one named when the port was bound. */
+    int remoteDomid(int port) throws DriverException;
+
     /** Whether {@code port} is bound and connected to a peer that has not gone. */
     boolean isConnected(int port) throws DriverException;
 

@@ -13,14 +13,14 @@ import io.tubes.driver.EventChannels;
  *
  * <p>Even a side told not to spin looks a few times first ({@link #LOOKS_BEFORE_ASKING}, well under
  * a microsecond). A receiver that keeps up with a busy sender finds the ring empty between two of its
- * packets; asleep at once, it cost the sender a kick, a system call, every 10 to 20 packets, and a
- * stream of 64-byte packets to a sleeping receiver ran at a third of its rate. Sleeping and being
- * kicked cost both sides more CPU than the looks.
+ * packets; asleep at once, it would cost the sender a kick, a system call, every few packets:
+ * sleeping and being kicked cost both sides more CPU than the looks.
  *
- * <p>A side whose peer is gone would sleep for ever; where the driver can tell (the simulated host,
- * whose domain is a process that may be killed), it fails instead, once it has taken everything the
- * peer published. Xen's driver cannot tell cheaply: there the handshake, which watches for dying
- * domains, closes the tube.
+ * <p>A side whose peer is gone would sleep for ever; it fails instead, once it has taken everything
+ * the peer published, when the driver says the peer's port is no longer connected (the simulated
+ * host can tell) or when the peer's live word in the ring was cleared (Xen's unmap notification
+ * does that when the peer's process lets go of the ring, exiting or killed, and kicks this side's
+ * port, so a sleeping side wakes).
  *
  * <p>A peer that fences between publishing and looking at the request cannot miss it (this side
  * fences between asking and looking), and the sleep is long. A busy peer looks without fences
@@ -48,6 +48,7 @@ final class KickWait
 
     private final Ready ready;
     private final BooleanSupplier requestKick;
+    private final BooleanSupplier peerGone;
     private final EventChannels events;
     private final int port;
     private final long maxSpinNanos;
@@ -57,13 +58,15 @@ final class KickWait
 
     /**
      * A wait for {@code ready}; {@code requestKick} asks the peer for a kick and says whether the
-     * peer may miss the request ({@link KickCheck#request}).
+     * peer may miss the request ({@link KickCheck#request}); {@code peerGone} says whether the
+     * peer's live word in the ring was cleared.
      */
-    KickWait(final Ready ready, final BooleanSupplier requestKick, final EventChannels events, final int port,
-        final Waiting waiting)
+    KickWait(final Ready ready, final BooleanSupplier requestKick, final BooleanSupplier peerGone,
+        final EventChannels events, final int port, final Waiting waiting)
     {
         this.ready = ready;
         this.requestKick = requestKick;
+        this.peerGone = peerGone;
         this.events = events;
         this.port = port;
         this.maxSpinNanos = waiting.spinNanos();
@@ -105,15 +108,18 @@ final class KickWait
         }
         final boolean mayBeMissed = requestKick.getAsBoolean();
         // Whether the peer is there /then/ the last look: what a peer published before it went is still taken.
-        final boolean peerThere = events.isConnected(port);
+        final boolean disconnected = !events.isConnected(port);
+        final boolean gone = disconnected || peerGone.getAsBoolean();
         if (ready.now())
         {
             return;
         }
-        if (!peerThere)
+        if (gone)
         {
-            throw new DriverException("the peer of event-channel port " + port + " is not connected (its domain died, or"
-                + " it unbound the port or never bound it): the other side of the ring will not move again");
+            final String why = disconnected
+                ? "the peer of event-channel port " + port + " is not connected: its domain died, or it unbound the port"
+                : "Xen's unmap notification cleared its live word in the ring: its process ended or let go of it";
+            throw new DriverException(peer() + " is gone (" + why + "): the other side of the ring will not move again");
         }
         final long asleep = System.nanoTime();
         long sleep = Math.min(maxNanos, SLICE_NANOS);
@@ -148,6 +154,19 @@ final class KickWait
         if (adaptive && window == 0 && nanos <= maxSpinNanos)
         {
             window = Math.min(maxSpinNanos, Waiting.START_NANOS);
+        }
+    }
+
+    /** The peer's domain for messages: its id, where the driver still knows it. */
+    private String peer()
+    {
+        try
+        {
+            return "peer domain " + events.remoteDomid(port);
+        }
+        catch (final DriverException e)
+        {
+            return "the peer of event-channel port " + port;
         }
     }
 

@@ -16,25 +16,25 @@ final class Ring
     }
 
     /** Copies {@code length} bytes at data offset {@code from} into {@code dst}, wrapping at the end. */
-    static void copyOut(final ByteBuffer ring, final int dataSize, final int from, final ByteBuffer dst, final int length)
+    static void copyOut(final ByteBuffer data, final int dataSize, final int from, final ByteBuffer dst, final int length)
     {
         final int first = Math.min(length, dataSize - from);
-        dst.put(dst.position(), ring, RingLayout.CONTROL_SIZE + from, first);
+        dst.put(dst.position(), data, from, first);
         if (first < length) // a bulk put costs its checks even for no bytes, and most records do not wrap
         {
-            dst.put(dst.position() + first, ring, RingLayout.CONTROL_SIZE, length - first);
+            dst.put(dst.position() + first, data, 0, length - first);
         }
         dst.position(dst.position() + length);
     }
 
     /** Copies {@code length} bytes of {@code src} to data offset {@code to}, wrapping at the end. */
-    static void copyIn(final ByteBuffer ring, final int dataSize, final int to, final ByteBuffer src, final int length)
+    static void copyIn(final ByteBuffer data, final int dataSize, final int to, final ByteBuffer src, final int length)
     {
         final int first = Math.min(length, dataSize - to);
-        ring.put(RingLayout.CONTROL_SIZE + to, src, src.position(), first);
+        data.put(to, src, src.position(), first);
         if (first < length)
         {
-            ring.put(RingLayout.CONTROL_SIZE, src, src.position() + first, length - first);
+            data.put(0, src, src.position() + first, length - first);
         }
         src.position(src.position() + length);
     }

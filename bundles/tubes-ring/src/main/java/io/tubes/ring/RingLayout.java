@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * <pre>
  * control page
  *    0  u32 magic "TUBE"            written last by the creator: a reader sees it only when the rest is set
- *    4  u16 version (3)
+ *    4  u16 version (4)
  *    6  u16 mode (0 packet, 1 stream)
  *    8  u32 data size in bytes      a power of two, 4096 .. 2 MiB
  *   12  u32 max packet size
@@ -22,12 +22,18 @@ import java.nio.ByteOrder;
  *  196  u32 producer asks for a notification (set by the producer when the ring is full, cleared by the consumer's kick)
  *  256  u32 producer closed         no more records will come
  *  260  u32 consumer closed         nobody reads any more
+ *  264  u32 producer live           set to 1 by the producer when it attaches; Xen's unmap notification of
+ *                                   the producer's share or mapping of this page clears its low byte
+ *  268  u32 consumer live           the same for the consumer
  *  512  u32[] grant refs of the data pages, one per page (at most 896)
  * data area: records, each 8-byte aligned
  *    0  u32 fragment length | 0x80000000 when more fragments of the packet follow
  *    4  u32 packet length           the same in every fragment of a packet
  *    8  fragment bytes, then padding to a multiple of 8; a record may wrap around the end of the area
  * </pre>
+ *
+ * <p>The control page and the data area may be mapped apart (Xen's unmap notification covers one
+ * page, so a side that asks for it shares or maps the control page alone).
  *
  * <p>A record is published by its header (the first 8 bytes, stored last, with release): a zero
  * header says no record is there yet. The producer zeroes the next record's header slot before it
@@ -38,7 +44,7 @@ public final class RingLayout
     public static final int PAGE_SIZE = 4096;
     public static final int CONTROL_SIZE = PAGE_SIZE;
     public static final int MAGIC = 0x45425554; // "TUBE" in little-endian bytes
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final int MODE_PACKET = 0;
     public static final int MODE_STREAM = 1;
 
@@ -58,6 +64,10 @@ public final class RingLayout
     static final int CONSUMER_UNFENCED_OFFSET = 204;
     static final int PRODUCER_CLOSED_OFFSET = 256;
     static final int CONSUMER_CLOSED_OFFSET = 260;
+    /** The producer's live word: give it to the producer's unmap notification. */
+    public static final int PRODUCER_LIVE_OFFSET = 264;
+    /** The consumer's live word: give it to the consumer's unmap notification. */
+    public static final int CONSUMER_LIVE_OFFSET = 268;
     public static final int GRANT_REFS_OFFSET = 512;
     public static final int MAX_DATA_PAGES = (CONTROL_SIZE - GRANT_REFS_OFFSET) / 4;
 
@@ -119,18 +129,31 @@ public final class RingLayout
         return dataSize - 2 * HEADER;
     }
 
-    /** A little-endian view of the ring, which must be direct or heap and at least {@link #totalSize} long. */
-    static ByteBuffer view(final ByteBuffer ring, final int dataSize)
+    /** A little-endian view of a ring's control page, the first {@link #CONTROL_SIZE} bytes of {@code buffer}. */
+    static ByteBuffer control(final ByteBuffer buffer)
+    {
+        return part(buffer, 0, CONTROL_SIZE, "the control page");
+    }
+
+    /** A little-endian view of a ring's data area of {@code dataSize} bytes, after the control page in {@code ring}. */
+    static ByteBuffer data(final ByteBuffer ring, final int dataSize)
+    {
+        return part(ring, CONTROL_SIZE, dataSize, "the control page and the data");
+    }
+
+    /** A little-endian view of {@code length} bytes of {@code buffer} from {@code offset}. */
+    static ByteBuffer part(final ByteBuffer buffer, final int offset, final int length, final String what)
     {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new UnsupportedOperationException("rings are little-endian, as Xen is; this machine is not");
         }
-        if (ring.capacity() < totalSize(dataSize))
+        if (buffer.capacity() < offset + length)
         {
-            throw new IllegalArgumentException("the ring buffer must hold the control page and the data: capacity="
-                + ring.capacity() + " needed=" + totalSize(dataSize));
+            throw new IllegalArgumentException("the buffer must hold " + what + ": capacity=" + buffer.capacity()
+                + " needed=" + (offset + length));
         }
-        return ring.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer part = buffer.duplicate().clear().position(offset).limit(offset + length).slice();
+        return part.order(ByteOrder.LITTLE_ENDIAN);
     }
 }

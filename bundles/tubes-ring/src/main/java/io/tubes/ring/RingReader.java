@@ -19,13 +19,15 @@ public final class RingReader
     /** The fixed part of a ring's control page, checked. */
     record Header(int dataSize, int maxPacket, int mode)
     {
-        static Header read(final ByteBuffer ring) throws RingException
+        /** Reads a control page whose data area has {@code dataMapped} bytes mapped. */
+        static Header read(final ByteBuffer control, final int dataMapped) throws RingException
         {
-            if (ring.capacity() < RingLayout.CONTROL_SIZE)
+            if (control.capacity() < RingLayout.CONTROL_SIZE)
             {
-                throw new IllegalArgumentException("a ring needs at least its control page: capacity=" + ring.capacity());
+                throw new IllegalArgumentException("a ring needs at least its control page: capacity="
+                    + control.capacity());
             }
-            final ByteBuffer view = ring.duplicate().clear().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer view = RingLayout.control(control);
             // The magic /then/ the fields it vouches for.
             final int magic = (int) Ring.INT.getAcquire(view, RingLayout.MAGIC_OFFSET);
             if (magic != RingLayout.MAGIC)
@@ -55,16 +57,17 @@ public final class RingReader
             {
                 throw new RingException("the ring's control page is invalid: " + e.getMessage());
             }
-            if (ring.capacity() < RingLayout.totalSize(dataSize))
+            if (dataMapped < dataSize)
             {
-                throw new RingException("the ring says it has " + dataSize + " data bytes, but only "
-                    + (ring.capacity() - RingLayout.CONTROL_SIZE) + " are mapped");
+                throw new RingException("the ring says it has " + dataSize + " data bytes, but only " + dataMapped
+                    + " are mapped");
             }
             return new Header(dataSize, maxPacket, mode);
         }
     }
 
-    private final ByteBuffer ring;
+    private final ByteBuffer control;
+    private final ByteBuffer data;
     private final int dataSize;
     private final int maxPacket;
     private final int mode;
@@ -82,18 +85,20 @@ public final class RingReader
     private ByteBuffer view;
     private ByteBuffer scratch;
     private ByteBuffer scratchView;
+    private boolean producerSeenLive;
 
-    private RingReader(final ByteBuffer ring, final int dataSize, final int maxPacket, final int mode,
-        final long consumer)
+    private RingReader(final ByteBuffer control, final ByteBuffer data, final int dataSize, final int maxPacket,
+        final int mode, final long consumer)
     {
-        this.ring = ring;
+        this.control = control;
+        this.data = data;
         this.dataSize = dataSize;
         this.maxPacket = maxPacket;
         this.mode = mode;
         this.consumer = consumer;
         this.checkedAt = consumer;
         this.lastProducer = consumer;
-        this.kicks = new KickCheck(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
+        this.kicks = new KickCheck(control, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
     }
 
     /**
@@ -102,16 +107,29 @@ public final class RingReader
      */
     public static RingReader attach(final ByteBuffer ring, final int maxPacket) throws RingException
     {
+        final ByteBuffer control = RingLayout.control(ring);
+        final Header header = Header.read(control, ring.capacity() - RingLayout.CONTROL_SIZE);
+        return attach(control, RingLayout.data(ring, header.dataSize()), maxPacket);
+    }
+
+    /**
+     * As {@link #attach(ByteBuffer, int)}, for a control page and a data area mapped apart. Sets this
+     * side's live word, which the consumer's unmap notification clears.
+     */
+    public static RingReader attach(final ByteBuffer control, final ByteBuffer data, final int maxPacket)
+        throws RingException
+    {
         RingLayout.checkMaxPacket(maxPacket);
-        final Header header = Header.read(ring);
-        final ByteBuffer view = RingLayout.view(ring, header.dataSize());
-        final long consumer = (long) Ring.LONG.getAcquire(view, RingLayout.CONSUMER_OFFSET);
+        final Header header = Header.read(control, data.capacity());
+        final ByteBuffer page = RingLayout.control(control);
+        final long consumer = (long) Ring.LONG.getAcquire(page, RingLayout.CONSUMER_OFFSET);
         if (consumer < 0 || (consumer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
             throw new RingException("the ring's consumer position " + consumer + " is invalid");
         }
-        return new RingReader(view, header.dataSize(), Math.min(maxPacket, header.maxPacket()), header.mode(),
-            consumer);
+        Ring.INT.setRelease(page, RingLayout.CONSUMER_LIVE_OFFSET, 1);
+        return new RingReader(page, RingLayout.part(data, 0, header.dataSize(), "the data area"), header.dataSize(),
+            Math.min(maxPacket, header.maxPacket()), header.mode(), consumer);
     }
 
     public int dataSize()
@@ -188,7 +206,7 @@ public final class RingReader
                 partialFrom = dst.position();
             }
             final int at = (int) consumer & (dataSize - 1);
-            Ring.copyOut(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
+            Ring.copyOut(data, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), dst, fragment);
             consumer += RingLayout.recordSize(fragment);
             if (!more)
             {
@@ -217,7 +235,7 @@ public final class RingReader
     /** The header at this side's position, read /before/ the record it publishes. */
     private long published()
     {
-        return (long) Ring.LONG.getAcquire(ring, RingLayout.CONTROL_SIZE + ((int) consumer & (dataSize - 1)));
+        return (long) Ring.LONG.getAcquire(data, (int) consumer & (dataSize - 1));
     }
 
     /**
@@ -260,7 +278,7 @@ public final class RingReader
         if (consumer != before)
         {
             // Finish reading the records /then/ hand their space back to the producer.
-            Ring.LONG.setRelease(ring, RingLayout.CONSUMER_OFFSET, consumer);
+            Ring.LONG.setRelease(control, RingLayout.CONSUMER_OFFSET, consumer);
         }
     }
 
@@ -316,7 +334,7 @@ public final class RingReader
         }
         if (view == null)
         {
-            view = ring.asReadOnlyBuffer().order(ring.order());
+            view = data.asReadOnlyBuffer().order(data.order());
         }
         long before = consumer;
         int handled = 0;
@@ -334,7 +352,7 @@ public final class RingReader
                 if (received == 0 && (int) header == total && body + total <= dataSize)
                 {
                     checkRecord(total, total, false, Integer.MAX_VALUE);
-                    view.limit(RingLayout.CONTROL_SIZE + body + total).position(RingLayout.CONTROL_SIZE + body);
+                    view.limit(body + total).position(body);
                     consumer += RingLayout.recordSize(total);
                     handler.onPacket(view);
                     if (consumer - before >= dataSize / 8)
@@ -382,7 +400,7 @@ public final class RingReader
      */
     private long checkProducer() throws RingException
     {
-        final long producer = (long) Ring.LONG.getAcquire(ring, RingLayout.PRODUCER_OFFSET);
+        final long producer = (long) Ring.LONG.getAcquire(control, RingLayout.PRODUCER_OFFSET);
         if (producer < (consumer & -(long) dataSize) || producer < lastProducer || producer - consumer > dataSize
             || (producer & (RingLayout.ALIGNMENT - 1)) != 0)
         {
@@ -423,7 +441,7 @@ public final class RingReader
      */
     public boolean requestKick()
     {
-        return KickCheck.request(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
+        return KickCheck.request(control, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
     }
 
     /** Whether the producer asked to be woken when space frees: then kick. Clears the request. Call after reading. */
@@ -435,12 +453,26 @@ public final class RingReader
     /** Says this side reads no more; the producer's writes then have nowhere to go. */
     public void close()
     {
-        Ring.INT.setRelease(ring, RingLayout.CONSUMER_CLOSED_OFFSET, 1);
+        Ring.INT.setRelease(control, RingLayout.CONSUMER_CLOSED_OFFSET, 1);
     }
 
     private boolean producerClosed()
     {
-        return (int) Ring.INT.getAcquire(ring, RingLayout.PRODUCER_CLOSED_OFFSET) != 0;
+        return (int) Ring.INT.getAcquire(control, RingLayout.PRODUCER_CLOSED_OFFSET) != 0;
+    }
+
+    /**
+     * Whether the producer is gone: it attached (its live word was seen set) and Xen's unmap
+     * notification has since cleared the word, because its process ended or let go of the ring.
+     */
+    public boolean producerGone()
+    {
+        if (((int) Ring.INT.getAcquire(control, RingLayout.PRODUCER_LIVE_OFFSET) & 0xFF) != 0)
+        {
+            producerSeenLive = true;
+            return false;
+        }
+        return producerSeenLive;
     }
 
     private RingException fail(final String why)

@@ -24,8 +24,8 @@ public final class RingReceiver
         this.events = events;
         this.port = port;
         // Made once: a wait allocates nothing.
-        this.dataWait = new KickWait(() -> stop.isSet() || reader.hasDataOrEnd(), reader::requestKick, events, port,
-            waiting);
+        this.dataWait = new KickWait(() -> stop.isSet() || reader.hasDataOrEnd(), reader::requestKick,
+            reader::producerGone, events, port, waiting);
     }
 
     /**

@@ -29,7 +29,7 @@ public final class RingSender implements AutoCloseable
         // Made once: a wait allocates nothing.
         // A receiver that closed ends the wait too: the caller then says so, rather than that its peer is gone.
         this.roomWait = new KickWait(() -> stop.isSet() || writer.hasRoomFor(wanted) || writer.consumerClosed(),
-            writer::requestKick, events, port, waiting);
+            writer::requestKick, writer::consumerGone, events, port, waiting);
     }
 
     /**

@@ -16,7 +16,8 @@ public final class RingWriter
     /** {@link #write}: no room now; nothing was written. */
     public static final int FULL = 0;
 
-    private final ByteBuffer ring;
+    private final ByteBuffer control;
+    private final ByteBuffer data;
     private final int dataSize;
     private final int maxPacket;
     private final int mode;
@@ -25,17 +26,19 @@ public final class RingWriter
     private long consumerCache;
     private int packetLength;
     private int packetLeft;
+    private boolean consumerSeenLive;
 
-    private RingWriter(final ByteBuffer ring, final int dataSize, final int maxPacket, final int mode,
-        final long producer, final long consumer)
+    private RingWriter(final ByteBuffer control, final ByteBuffer data, final int dataSize, final int maxPacket,
+        final int mode, final long producer, final long consumer)
     {
-        this.ring = ring;
+        this.control = control;
+        this.data = data;
         this.dataSize = dataSize;
         this.maxPacket = maxPacket;
         this.mode = mode;
         this.producer = producer;
         this.consumerCache = consumer;
-        this.kicks = new KickCheck(ring, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
+        this.kicks = new KickCheck(control, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
     }
 
     /**
@@ -45,17 +48,29 @@ public final class RingWriter
      */
     public static RingWriter attach(final ByteBuffer ring) throws RingException
     {
-        final RingReader.Header header = RingReader.Header.read(ring);
+        final ByteBuffer control = RingLayout.control(ring);
+        final int dataSize = RingReader.Header.read(control, ring.capacity() - RingLayout.CONTROL_SIZE).dataSize();
+        return attach(control, RingLayout.data(ring, dataSize));
+    }
+
+    /**
+     * As {@link #attach(ByteBuffer)}, for a control page and a data area mapped apart. Sets this
+     * side's live word, which the producer's unmap notification clears.
+     */
+    public static RingWriter attach(final ByteBuffer control, final ByteBuffer data) throws RingException
+    {
+        final RingReader.Header header = RingReader.Header.read(control, data.capacity());
         final int dataSize = header.dataSize();
-        final ByteBuffer view = RingLayout.view(ring, dataSize);
-        final long stored = (long) Ring.LONG.getAcquire(view, RingLayout.PRODUCER_OFFSET);
-        final long consumer = (long) Ring.LONG.getAcquire(view, RingLayout.CONSUMER_OFFSET);
+        final ByteBuffer page = RingLayout.control(control);
+        final ByteBuffer view = RingLayout.part(data, 0, dataSize, "the data area");
+        final long stored = (long) Ring.LONG.getAcquire(page, RingLayout.PRODUCER_OFFSET);
+        final long consumer = (long) Ring.LONG.getAcquire(page, RingLayout.CONSUMER_OFFSET);
         // The stored position trails the records published by less than a ring: their headers lead to the end.
         long producer = stored;
         while (consumer >= producer - dataSize && consumer <= producer + dataSize && (producer & 7) == 0)
         {
-            final int fragment = (int) (long) Ring.LONG.getAcquire(view, RingLayout.CONTROL_SIZE
-                + ((int) producer & (dataSize - 1))) & ~RingLayout.MORE;
+            final int fragment = (int) (long) Ring.LONG.getAcquire(view, (int) producer & (dataSize - 1))
+                & ~RingLayout.MORE;
             if (fragment < 1 || fragment > RingLayout.maxRecordBody(dataSize))
             {
                 break; // the slot after the last record, or not a record at all
@@ -68,7 +83,8 @@ public final class RingWriter
             throw new RingException("the ring's positions are impossible: producer " + stored + " (its records end at "
                 + producer + "), consumer " + consumer + " in a ring of " + dataSize + " bytes");
         }
-        return new RingWriter(view, dataSize, header.maxPacket(), header.mode(), producer, consumer);
+        Ring.INT.setRelease(page, RingLayout.PRODUCER_LIVE_OFFSET, 1);
+        return new RingWriter(page, view, dataSize, header.maxPacket(), header.mode(), producer, consumer);
     }
 
     public int dataSize()
@@ -109,7 +125,7 @@ public final class RingWriter
             {
                 // Read the consumer's position /then/ reuse the space it freed. Only a position that frees room is
                 // used, so only that one needs checking.
-                final long consumer = (long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET);
+                final long consumer = (long) Ring.LONG.getAcquire(control, RingLayout.CONSUMER_OFFSET);
                 if (needed > dataSize - (int) (producer - consumer))
                 {
                     return FULL;
@@ -117,11 +133,11 @@ public final class RingWriter
                 consumerCache = checked(consumer);
             }
             claim(at, RingLayout.recordSize(length));
-            ring.put(RingLayout.CONTROL_SIZE + at + RingLayout.HEADER, src, src.position(), length);
+            data.put(at + RingLayout.HEADER, src, src.position(), length);
             src.position(src.limit());
             // The producer position is left to writeAny, which writes each lap's last record (the one that reaches
             // the end of the data area): its store would make this code too large to inline.
-            Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header(length, false, length));
+            Ring.LONG.setRelease(data, at, header(length, false, length));
             return WRITTEN;
         }
         return writeAny(src);
@@ -210,7 +226,7 @@ public final class RingWriter
             }
             else
             {
-                ring.putLong(RingLayout.CONTROL_SIZE + at, header); // published by the first header's release
+                data.putLong(at, header); // published by the first header's release
             }
             free -= RingLayout.recordSize(length);
             written++;
@@ -236,7 +252,7 @@ public final class RingWriter
     private long putRecord(final int at, final ByteBuffer src, final int fragment, final boolean more, final int total)
     {
         claim(at, RingLayout.recordSize(fragment));
-        Ring.copyIn(ring, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
+        Ring.copyIn(data, dataSize, (at + RingLayout.HEADER) & (dataSize - 1), src, fragment);
         return header(fragment, more, total);
     }
 
@@ -247,7 +263,7 @@ public final class RingWriter
         // The next header slot says "nothing yet" before this record is published. Stored before the body, it also
         // fetches a small record's second cache line while the header's store fetches the first, instead of one
         // after the other.
-        ring.putLong(RingLayout.CONTROL_SIZE + ((at + size) & (dataSize - 1)), 0);
+        data.putLong((at + size) & (dataSize - 1), 0);
     }
 
     /** A record's header: its fragment's length, whether more of the packet follows, the packet's length. */
@@ -264,9 +280,9 @@ public final class RingWriter
     {
         // The position covers the record (or batch) before its header is seen. Every lap has such a record (see
         // write), so a consumer checking it finds its own lap covered.
-        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
+        control.putLong(RingLayout.PRODUCER_OFFSET, producer);
         // The records and the position /then/ the header.
-        Ring.LONG.setRelease(ring, RingLayout.CONTROL_SIZE + at, header);
+        Ring.LONG.setRelease(data, at, header);
     }
 
     /**
@@ -323,28 +339,42 @@ public final class RingWriter
      */
     public boolean requestKick()
     {
-        return KickCheck.request(ring, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
+        return KickCheck.request(control, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
     }
 
     /** Whether the consumer said it will read no more. */
     public boolean consumerClosed()
     {
-        return (int) Ring.INT.getVolatile(ring, RingLayout.CONSUMER_CLOSED_OFFSET) != 0;
+        return (int) Ring.INT.getVolatile(control, RingLayout.CONSUMER_CLOSED_OFFSET) != 0;
+    }
+
+    /**
+     * Whether the consumer is gone: it attached (its live word was seen set) and Xen's unmap
+     * notification has since cleared the word, because its process ended or let go of the ring.
+     */
+    public boolean consumerGone()
+    {
+        if (((int) Ring.INT.getAcquire(control, RingLayout.CONSUMER_LIVE_OFFSET) & 0xFF) != 0)
+        {
+            consumerSeenLive = true;
+            return false;
+        }
+        return consumerSeenLive;
     }
 
     /** Says no more records will come; the consumer drains what is there, then sees the end. Kick after. */
     public void close()
     {
         // The position covers every record: the consumer checks it at the end.
-        ring.putLong(RingLayout.PRODUCER_OFFSET, producer);
+        control.putLong(RingLayout.PRODUCER_OFFSET, producer);
         // Every record and the position /then/ the closed flag.
-        Ring.INT.setRelease(ring, RingLayout.PRODUCER_CLOSED_OFFSET, 1);
+        Ring.INT.setRelease(control, RingLayout.PRODUCER_CLOSED_OFFSET, 1);
     }
 
     private long consumerPosition() throws RingException
     {
         // Read the consumer's position /then/ reuse the space it freed.
-        return checked((long) Ring.LONG.getAcquire(ring, RingLayout.CONSUMER_OFFSET));
+        return checked((long) Ring.LONG.getAcquire(control, RingLayout.CONSUMER_OFFSET));
     }
 
     /** The consumer's position {@code consumer} if it is possible; the error is built apart, out of the hot code. */

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -93,8 +96,29 @@ class PeerDeathIT
         assertEquals(16, sent, "the receiver reads nothing: 16 records of 1008 bytes fill the ring");
         peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         final DriverException gone = assertThrows(DriverException.class, () -> sender.send(ByteBuffer.allocate(1000)));
-        assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
-            gone.getMessage());
+        assertTrue(gone.getMessage().startsWith("peer domain " + (self.domid() + 1) + " is gone (the peer of"
+            + " event-channel port " + port + " is not connected"), gone.getMessage());
+    }
+
+    /**
+     * As on Xen, where the event channel cannot tell that its peer is gone: the receiver's live word,
+     * cleared by its unmap notification when its domain dies, wakes the sender and fails it.
+     */
+    @Test
+    void aSenderWaitingForRoomFailsWhenItsReceiverIsKilledAndOnlyTheLiveWordSaysSo() throws Exception
+    {
+        startPeer("idle");
+        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), asOnXen(events), port,
+            Waiting.sleeping());
+        while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
+        {
+            // fill the ring
+        }
+        final CompletableFuture<Throwable> blocked = failureOf(() -> sender.send(ByteBuffer.allocate(1000)));
+        peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        final Throwable gone = blocked.get(30, TimeUnit.SECONDS);
+        assertTrue(gone instanceof DriverException && gone.getMessage().startsWith("peer domain " + (self.domid() + 1)
+            + " is gone (Xen's unmap notification cleared its live word"), String.valueOf(gone));
     }
 
     @Test
@@ -118,9 +142,74 @@ class PeerDeathIT
             assertEquals(sequence, packet.getInt(0));
         }
         final DriverException gone = assertThrows(DriverException.class, () -> receiver.receive(packet.clear()));
-        assertTrue(gone.getMessage().contains("port " + port + " is not connected (its domain died"),
-            gone.getMessage());
+        assertTrue(gone.getMessage().startsWith("peer domain " + (self.domid() + 1) + " is gone"), gone.getMessage());
         assertFalse(events.isConnected(port));
+    }
+
+    /** As on Xen: a receiver asleep on an empty ring wakes when its sender's live word is cleared, and fails. */
+    @Test
+    void aReceiverAsleepFailsWhenItsSenderIsKilledAndOnlyTheLiveWordSaysSo() throws Exception
+    {
+        startPeer("send");
+        final RingReceiver receiver = new RingReceiver(RingReader.attach(shared.buffer(), 1024), asOnXen(events), port,
+            Waiting.sleeping());
+        final ByteBuffer packet = ByteBuffer.allocate(1024);
+        for (int sequence = 0; sequence < SENT; sequence++)
+        {
+            assertEquals(RingPeerMain.PACKET, receiver.receive(packet.clear()));
+        }
+        assertEquals("sent " + SENT, peerSays.readLine());
+        final CompletableFuture<Throwable> asleep = failureOf(() -> receiver.receive(packet.clear()));
+        Thread.sleep(200);
+        peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        final Throwable gone = asleep.get(30, TimeUnit.SECONDS);
+        assertTrue(gone instanceof DriverException && gone.getMessage().startsWith("peer domain " + (self.domid() + 1)
+            + " is gone (Xen's unmap notification cleared its live word"), String.valueOf(gone));
+    }
+
+    /** The event channel as on Xen: it says its port is connected whatever became of the peer. */
+    private static EventChannels asOnXen(final EventChannels events)
+    {
+        return (EventChannels) Proxy.newProxyInstance(EventChannels.class.getClassLoader(),
+            new Class<?>[] {EventChannels.class}, (proxy, method, args) ->
+            {
+                if ("isConnected".equals(method.getName()))
+                {
+                    return true;
+                }
+                try
+                {
+                    return method.invoke(events, args);
+                }
+                catch (final InvocationTargetException e)
+                {
+                    throw e.getCause();
+                }
+            });
+    }
+
+    /** A call that blocks. */
+    @FunctionalInterface
+    private interface Blocking
+    {
+        void call() throws Exception;
+    }
+
+    /** Runs {@code call} on another thread: what it fails with (null if it returns). */
+    private static CompletableFuture<Throwable> failureOf(final Blocking call)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                call.call();
+                return null;
+            }
+            catch (final Exception e)
+            {
+                return e;
+            }
+        });
     }
 
     /** Starts the peer domain's process ({@link RingPeerMain}); returns once it mapped the ring and bound its port. */

@@ -8,16 +8,19 @@ import java.util.zip.CRC32C;
 
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.MappedPages;
+import io.tubes.driver.UnmapNotify;
 import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.sim.protocol.HostLayout;
 
 /**
- * The other domain of the ring's cross-process tests: joins the host, maps the ring the test's domain
- * granted, connects to its port, says {@code ready}, and then, by role:
+ * The other domain of the ring's cross-process tests: joins the host, connects to the test's port,
+ * maps the ring the test's domain granted (with an unmap notification on this side's live word),
+ * attaches to it, says {@code ready}, and then, by role:
  * <ul>
  * <li>{@code check} ({@link CrossProcessRingIT}): receives every packet and checks it, sequence
  * numbers in order, checksums right, nothing lost; prints {@code ok N} or {@code error ...};</li>
- * <li>{@code idle} ({@link PeerDeathIT}): reads nothing, and waits to be killed;</li>
+ * <li>{@code idle} ({@link PeerDeathIT}): attaches as the consumer, reads nothing, and waits to be
+ * killed;</li>
  * <li>{@code send} ({@link PeerDeathIT}): sends {@code packets} packets of {@link #PACKET} bytes,
  * numbered from 0, prints {@code sent N}, and waits to be killed.</li>
  * </ul>
@@ -37,23 +40,39 @@ public final class RingPeerMain
         final int other = Integer.parseInt(args[2]);
         final int firstRef = Integer.parseInt(args[4]);
         final List<Integer> refs = IntStream.range(firstRef, firstRef + Integer.parseInt(args[5])).boxed().toList();
+        final boolean sends = "send".equals(args[0]);
         try (SimXenDriver driver = SimXenDriver.join(new HostLayout(Path.of(args[1])), "peer");
-             EventChannels events = driver.openEventChannels();
-             MappedPages pages = driver.grantTable().map(other, refs, true, null))
+             EventChannels events = driver.openEventChannels())
         {
             final int port = events.bindInterdomain(other, Integer.parseInt(args[3]));
-            System.out.println("ready");
-            System.out.flush();
-            switch (args[0])
+            // When this process dies, the host clears this side's live word and kicks the port, as Xen would.
+            final UnmapNotify liveWord = new UnmapNotify(sends ? RingLayout.PRODUCER_LIVE_OFFSET
+                : RingLayout.CONSUMER_LIVE_OFFSET, port);
+            try (MappedPages pages = driver.grantTable().map(other, refs, true, liveWord))
             {
-                case "check" -> check(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events, port,
-                    Waiting.sleeping()));
-                case "send" -> send(new RingSender(RingWriter.attach(pages.buffer()), events, port, Waiting.sleeping()),
-                    Integer.parseInt(args[6]));
-                case "idle" -> System.in.read(); // until killed
-                default -> throw new IllegalArgumentException("no such role: " + args[0] + " (check, idle or send)");
+                switch (args[0])
+                {
+                    case "check" -> check(ready(new RingReceiver(RingReader.attach(pages.buffer(), 1 << 16), events,
+                        port, Waiting.sleeping())));
+                    case "send" -> send(ready(new RingSender(RingWriter.attach(pages.buffer()), events, port,
+                        Waiting.sleeping())), Integer.parseInt(args[6]));
+                    case "idle" -> // attached, and reads nothing until killed
+                    {
+                        ready(RingReader.attach(pages.buffer(), 1 << 16));
+                        System.in.read();
+                    }
+                    default -> throw new IllegalArgumentException("no such role: " + args[0] + " (check, idle or send)");
+                }
             }
         }
+    }
+
+    /** Says it attached, and hands on the side it attached. */
+    private static <T> T ready(final T side)
+    {
+        System.out.println("ready");
+        System.out.flush();
+        return side;
     }
 
     private static void check(final RingReceiver receiver) throws Exception

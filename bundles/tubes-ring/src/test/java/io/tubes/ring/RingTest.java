@@ -64,6 +64,30 @@ class RingTest
      * Records of 64 bytes tile the ring: none wraps, so only the one ending at the end of the data
      * area stores the producer's position, which the reader checks every half ring.
      */
+    /** The control page and the data area mapped apart, as a side that asks for Xen's unmap notification maps them. */
+    @Test
+    void aRingWhoseControlPageAndDataAreApartCarriesPacketsAndTellsWhenAPeerIsGone() throws Exception
+    {
+        final ByteBuffer control = ByteBuffer.allocateDirect(RingLayout.CONTROL_SIZE);
+        final ByteBuffer data = ByteBuffer.allocateDirect(SIZE);
+        RingFormat.format(control, data, SIZE, RingLayout.MODE_PACKET, List.of());
+        final RingReader reader = RingReader.attach(control, data, SIZE);
+        assertFalse(reader.producerGone(), "a producer that has not attached yet is not gone");
+        final RingWriter writer = RingWriter.attach(control, data);
+        for (int length = 1; length <= 3 * SIZE; length = length * 3 + 1)
+        {
+            assertEquals(RingWriter.WRITTEN, writer.write(ByteBuffer.wrap(packet(Math.min(length, SIZE - 16), length))));
+            assertArrayEquals(packet(Math.min(length, SIZE - 16), length), readOne(reader, SIZE));
+        }
+        assertFalse(reader.producerGone());
+        assertFalse(writer.consumerGone());
+        // What Xen's unmap notification does when a side's process lets go of the control page: its byte goes to 0.
+        control.put(RingLayout.PRODUCER_LIVE_OFFSET, (byte) 0);
+        assertTrue(reader.producerGone(), "the producer's live word was cleared");
+        control.put(RingLayout.CONSUMER_LIVE_OFFSET, (byte) 0);
+        assertTrue(writer.consumerGone(), "the consumer's live word was cleared");
+    }
+
     @Test
     void packetsWhoseRecordsTileTheRingAreReadLapAfterLap() throws Exception
     {

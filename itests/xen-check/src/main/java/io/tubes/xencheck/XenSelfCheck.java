@@ -19,6 +19,7 @@ import io.tubes.driver.EventChannels;
 import io.tubes.driver.GrantTable;
 import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
+import io.tubes.driver.UnmapNotify;
 import io.tubes.driver.xen.internal.XenDriverImpl;
 import io.tubes.ring.RingFormat;
 import io.tubes.ring.RingLayout;
@@ -60,6 +61,8 @@ public final class XenSelfCheck
     private static final int ROUND_TRIPS = 1000;
     /** 256 KiB of data, LING's size per tube. */
     private static final int RING_DATA_PAGES = 64;
+    /** Where the dying peer's ring is offered, below the domU's home. */
+    private static final String LIVE = DIR + "-live";
     private static final int RING_MAX_PACKET = 65536;
     private static final int PACKET = 1024;
     private static final long RING_SECONDS = 3;
@@ -70,21 +73,24 @@ public final class XenSelfCheck
 
     public static void main(final String[] args)
     {
-        final boolean sharer = "share".equals(args[0]);
+        final String role = args[0];
         final int peer = Integer.parseInt(args[1]);
         try (XenDriverImpl driver = XenDriverImpl.start(XenDriverImpl.DEVICES);
              XenStoreConnection xs = XenStoreClients.connect(XenStoreAddress.of(Path.of(driver.xenstorePath())));
              EventChannels events = driver.openEventChannels())
         {
             say("domain " + driver.domid() + ", xenstore via " + driver.xenstorePath());
-            if (sharer)
+            switch (role)
             {
-                wakeupAndClose(driver);
-                share(driver.grantTable(), xs, events, peer);
-            }
-            else
-            {
-                map(driver.grantTable(), xs, events, peer, driver.domid());
+                case "share" ->
+                {
+                    wakeupAndClose(driver);
+                    aPeerProcessThatDies(driver, xs, peer);
+                    share(driver.grantTable(), xs, events, peer);
+                }
+                case "map" -> map(driver.grantTable(), xs, events, peer, driver.domid());
+                case "die" -> attachAndDie(driver, xs, peer);
+                default -> throw new IllegalArgumentException("no such role: " + role + " (share, map or die)");
             }
         }
         catch (final Exception | AssertionError e)
@@ -166,6 +172,76 @@ public final class XenSelfCheck
         check(closing.get() instanceof DriverException, "closing the handle fails the wait in it: " + closing.get());
         say(String.format("PASS wakeup: another thread's wait ended %d ms after a wakeup, and %d ms after a close,"
             + " with: %s", wakeupMs, closeMs, ((Exception) closing.get()).getMessage()));
+    }
+
+    /**
+     * A sender blocked on a full ring wakes and fails naming the peer when the peer's process dies:
+     * the peer's kernel, releasing its mapping of the ring's control page, clears the peer's live
+     * word and kicks the port (Xen's unmap notification). The peer is {@code die}, a second process
+     * in the domU; the control page and the data page are shared apart, as the notification covers
+     * one page.
+     */
+    private static void aPeerProcessThatDies(final XenDriverImpl driver, final XenStore xs, final int peer)
+        throws Exception
+    {
+        final String home = "/local/domain/" + peer + "/" + LIVE;
+        try (EventChannels events = driver.openEventChannels();
+             SharedPages control = driver.grantTable().share(peer, 1, true, null);
+             SharedPages data = driver.grantTable().share(peer, 1, true, null))
+        {
+            RingFormat.format(control.buffer(), data.buffer(), 1024, RingLayout.MODE_PACKET, data.refs());
+            final int port = events.bindUnbound(peer);
+            xs.write(home + "/refs", join(List.of(control.refs().get(0), data.refs().get(0))));
+            xs.write(home + "/port", Integer.toString(port)); // last: the peer waits for it
+            waitFor(xs, home + "/attached", 300);
+            final RingSender sender = new RingSender(RingWriter.attach(control.buffer(), data.buffer()), events, port,
+                Waiting.sleeping());
+            while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
+            {
+                // fill the ring: the peer reads nothing
+            }
+            final CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    sender.send(ByteBuffer.allocate(1000));
+                    return "sent";
+                }
+                catch (final Exception e)
+                {
+                    return e;
+                }
+            });
+            Thread.sleep(500);
+            check(!blocked.isDone(), "the sender waits for room: " + blocked.getNow(null));
+            final long t0 = System.nanoTime();
+            xs.write(home + "/die", "1");
+            final Object failed = blocked.get(120, TimeUnit.SECONDS);
+            final String expected = "peer domain " + peer + " is gone (Xen's unmap notification cleared its live word";
+            check(failed instanceof DriverException && ((Exception) failed).getMessage().startsWith(expected),
+                "the blocked sender fails with '" + expected + "...': " + failed);
+            say(String.format("PASS live word: a sender blocked on a full ring woke %d ms after the peer's process"
+                + " was told to die, with: %s", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                ((Exception) failed).getMessage()));
+            events.unbind(port);
+        }
+    }
+
+    /** The peer of {@link #aPeerProcessThatDies}: maps the ring (notification set), attaches, and halts when told. */
+    private static void attachAndDie(final XenDriverImpl driver, final XenStore xs, final int peer) throws Exception
+    {
+        waitFor(xs, LIVE + "/port", 300);
+        final List<Integer> refs = refs(xs.readString(LIVE + "/refs"));
+        final EventChannels events = driver.openEventChannels();
+        final int port = events.bindInterdomain(peer, Integer.parseInt(xs.readString(LIVE + "/port")));
+        final MappedPages control = driver.grantTable().map(peer, List.of(refs.get(0)), true,
+            new UnmapNotify(RingLayout.CONSUMER_LIVE_OFFSET, port));
+        final MappedPages data = driver.grantTable().map(peer, List.of(refs.get(1)), true, null);
+        RingReader.attach(control.buffer(), data.buffer(), 1024);
+        xs.write(LIVE + "/attached", "1");
+        waitFor(xs, LIVE + "/die", 300);
+        say("dying at once, holding the ring: the kernel's release of the mapping clears the live word");
+        Runtime.getRuntime().halt(0);
     }
 
     /** A thread waiting up to a minute in {@code handle}: what pending returned, or what it threw. */

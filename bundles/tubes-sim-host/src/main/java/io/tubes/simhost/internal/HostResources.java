@@ -353,7 +353,7 @@ public final class HostResources
             final int peerPort = page.remotePort(port.port());
             if (peer != null && peer.state(peerPort) == EventPage.CONNECTED && peer.remotePort(peerPort) == port.port())
             {
-                peer.setEntry(peerPort, EventPage.PEER_GONE, page.remoteDomid(port.port()), 0, 0);
+                peer.setEntry(peerPort, EventPage.PEER_GONE, port.domid(), 0, 0); // the peer's peer: this port's domain
                 peer.raise(peerPort);
             }
         }

@@ -147,6 +147,17 @@ final class SimEventChannels implements EventChannels
     }
 
     @Override
+    public int remoteDomid(final int port) throws DriverException
+    {
+        checkPort(port);
+        if (page.state(port) == EventPage.FREE)
+        {
+            throw new DriverException("port " + port + " is not bound through event-channel handle " + handle);
+        }
+        return page.remoteDomid(port);
+    }
+
+    @Override
     public boolean isConnected(final int port) throws DriverException
     {
         checkPort(port);

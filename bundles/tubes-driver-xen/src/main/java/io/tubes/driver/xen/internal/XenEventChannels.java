@@ -1,6 +1,6 @@
 package io.tubes.driver.xen.internal;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +29,8 @@ final class XenEventChannels implements EventChannels
     private final int fd;
     private final int wakeFd;
     private final AtomicInteger domainPorts;
-    private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
+    /** The ports bound through this handle, and the domain at the other end of each. */
+    private final Map<Integer, Integer> ports = new ConcurrentHashMap<>();
     private final Memory pollfds = new Memory(16);
     private final Memory timespec = new Memory(16);
     private final Memory counter = new Memory(8);
@@ -75,7 +76,7 @@ final class XenEventChannels implements EventChannels
         final Lock held = inUse();
         try
         {
-            return bound(XenLibraries.EvtChn.xenevtchn_bind_unbound_port(handle, remoteDomid),
+            return bound(XenLibraries.EvtChn.xenevtchn_bind_unbound_port(handle, remoteDomid), remoteDomid,
                 "bind an unbound port for domain " + remoteDomid);
         }
         finally
@@ -90,7 +91,7 @@ final class XenEventChannels implements EventChannels
         final Lock held = inUse();
         try
         {
-            return bound(XenLibraries.EvtChn.xenevtchn_bind_interdomain(handle, remoteDomid, remotePort),
+            return bound(XenLibraries.EvtChn.xenevtchn_bind_interdomain(handle, remoteDomid, remotePort), remoteDomid,
                 "connect to port " + remotePort + " of domain " + remoteDomid);
         }
         finally
@@ -99,13 +100,13 @@ final class XenEventChannels implements EventChannels
         }
     }
 
-    private int bound(final int port, final String what) throws DriverException
+    private int bound(final int port, final int remoteDomid, final String what) throws DriverException
     {
         if (port < 0)
         {
             throw new DriverException("cannot " + what + " (" + XenLibraries.lastError() + ")");
         }
-        ports.add(port);
+        ports.put(port, remoteDomid);
         domainPorts.incrementAndGet();
         return port;
     }
@@ -134,7 +135,7 @@ final class XenEventChannels implements EventChannels
         final Lock held = inUse();
         try
         {
-            if (ports.remove(port))
+            if (ports.remove(port) != null)
             {
                 domainPorts.decrementAndGet();
             }
@@ -244,10 +245,21 @@ final class XenEventChannels implements EventChannels
     }
 
     @Override
+    public int remoteDomid(final int port) throws DriverException
+    {
+        final Integer remote = ports.get(port);
+        if (remote == null)
+        {
+            throw new DriverException("port " + port + " is not bound through this event-channel handle");
+        }
+        return remote;
+    }
+
+    @Override
     public boolean isConnected(final int port)
     {
         // Xen keeps no peer state the handle can read cheaply; the ring's live words tell of a gone peer.
-        return ports.contains(port) && !closed.get();
+        return ports.containsKey(port) && !closed.get();
     }
 
     @Override
