@@ -85,7 +85,7 @@ public final class RingReader
     private ByteBuffer view;
     private ByteBuffer scratch;
     private ByteBuffer scratchView;
-    private boolean producerSeenLive;
+    private final LiveWord producerLive;
 
     private RingReader(final ByteBuffer control, final ByteBuffer data, final int dataSize, final int maxPacket,
         final int mode, final long consumer)
@@ -99,6 +99,7 @@ public final class RingReader
         this.checkedAt = consumer;
         this.lastProducer = consumer;
         this.kicks = new KickCheck(control, RingLayout.PRODUCER_NOTIFY_OFFSET, RingLayout.CONSUMER_UNFENCED_OFFSET);
+        this.producerLive = new LiveWord(control, RingLayout.PRODUCER_LIVE_OFFSET);
     }
 
     /**
@@ -127,7 +128,7 @@ public final class RingReader
         {
             throw new RingException("the ring's consumer position " + consumer + " is invalid");
         }
-        Ring.INT.setRelease(page, RingLayout.CONSUMER_LIVE_OFFSET, 1);
+        LiveWord.set(page, RingLayout.CONSUMER_LIVE_OFFSET);
         return new RingReader(page, RingLayout.part(data, 0, header.dataSize(), "the data area"), header.dataSize(),
             Math.min(maxPacket, header.maxPacket()), header.mode(), consumer);
     }
@@ -467,12 +468,7 @@ public final class RingReader
      */
     public boolean producerGone()
     {
-        if (((int) Ring.INT.getAcquire(control, RingLayout.PRODUCER_LIVE_OFFSET) & 0xFF) != 0)
-        {
-            producerSeenLive = true;
-            return false;
-        }
-        return producerSeenLive;
+        return producerLive.gone();
     }
 
     private RingException fail(final String why)

@@ -26,7 +26,7 @@ public final class RingWriter
     private long consumerCache;
     private int packetLength;
     private int packetLeft;
-    private boolean consumerSeenLive;
+    private final LiveWord consumerLive;
 
     private RingWriter(final ByteBuffer control, final ByteBuffer data, final int dataSize, final int maxPacket,
         final int mode, final long producer, final long consumer)
@@ -39,6 +39,7 @@ public final class RingWriter
         this.producer = producer;
         this.consumerCache = consumer;
         this.kicks = new KickCheck(control, RingLayout.CONSUMER_NOTIFY_OFFSET, RingLayout.PRODUCER_UNFENCED_OFFSET);
+        this.consumerLive = new LiveWord(control, RingLayout.CONSUMER_LIVE_OFFSET);
     }
 
     /**
@@ -83,7 +84,7 @@ public final class RingWriter
             throw new RingException("the ring's positions are impossible: producer " + stored + " (its records end at "
                 + producer + "), consumer " + consumer + " in a ring of " + dataSize + " bytes");
         }
-        Ring.INT.setRelease(page, RingLayout.PRODUCER_LIVE_OFFSET, 1);
+        LiveWord.set(page, RingLayout.PRODUCER_LIVE_OFFSET);
         return new RingWriter(page, view, dataSize, header.maxPacket(), header.mode(), producer, consumer);
     }
 
@@ -354,12 +355,7 @@ public final class RingWriter
      */
     public boolean consumerGone()
     {
-        if (((int) Ring.INT.getAcquire(control, RingLayout.CONSUMER_LIVE_OFFSET) & 0xFF) != 0)
-        {
-            consumerSeenLive = true;
-            return false;
-        }
-        return consumerSeenLive;
+        return consumerLive.gone();
     }
 
     /** Says no more records will come; the consumer drains what is there, then sees the end. Kick after. */
