@@ -29,18 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class BundleExportsIT
 {
-    /** The API each bundle offers: everything else is private. */
-    static final Map<String, Set<String>> API = Map.of(
-        "io.tubes.api", Set.of("io.tubes.driver", "io.tubes.xenstore", "io.tubes.xenstore.wire"),
-        "io.tubes.xenstore.client", Set.of("io.tubes.xenstore.client"),
-        "io.tubes.xenstored", Set.of("io.tubes.xenstored"),
-        "io.tubes.sim.protocol", Set.of("io.tubes.sim.protocol"),
-        "io.tubes.simhost", Set.of("io.tubes.simhost"),
-        "io.tubes.driver.sim", Set.of("io.tubes.driver.sim"),
-        "io.tubes.driver.xen", Set.of(),
-        "io.tubes.ring", Set.of("io.tubes.ring"),
-        "io.tubes.shell", Set.of());
-
     private static final Pattern VERSION = Pattern.compile(";version=\"([^\"]*)\"");
 
     @Test
@@ -53,7 +41,8 @@ class BundleExportsIT
             try (JarFile file = new JarFile(jar.toFile()))
             {
                 final String name = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
-                final Map<String, String> exports = exports(file.getManifest().getMainAttributes().getValue("Export-Package"));
+                final Map<String, String> exports = exports(file.getManifest().getMainAttributes()
+                    .getValue("Export-Package"));
                 exports.forEach((exported, version) -> assertTrue(version.matches("\\d+\\.\\d+\\.\\d+"),
                     name + " exports " + exported + " with a version of its own: " + version));
                 osgi.put(name, exports.keySet());
@@ -62,11 +51,11 @@ class BundleExportsIT
             final ModuleDescriptor descriptor = module.descriptor();
             assertFalse(descriptor.isAutomatic(), jar + " is a named module, not an automatic one");
             jpms.put(descriptor.name(), descriptor.exports().stream()
-                .peek(e -> assertTrue(e.targets().isEmpty(), descriptor.name() + " exports " + e + " to everyone"))
+                .peek(e -> assertTrue(e.targets().isEmpty(), descriptor.name() + " exports " + e + " unqualified"))
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toCollection(TreeSet::new)));
         }
-        assertEquals(new TreeMap<>(API), toSorted(osgi), "OSGi exports");
-        assertEquals(new TreeMap<>(API), toSorted(jpms), "JPMS exports");
+        assertEquals(ApiPackages.BY_BUNDLE, ApiPackages.sorted(osgi), "OSGi exports");
+        assertEquals(ApiPackages.BY_BUNDLE, ApiPackages.sorted(jpms), "JPMS exports");
     }
 
     /** The packages of an {@code Export-Package} header and their versions ("" for none). */
@@ -86,20 +75,13 @@ class BundleExportsIT
         return exports;
     }
 
-    private static Map<String, Set<String>> toSorted(final Map<String, Set<String>> exports)
-    {
-        final Map<String, Set<String>> sorted = new TreeMap<>();
-        exports.forEach((name, packages) -> sorted.put(name, new TreeSet<>(packages)));
-        return sorted;
-    }
-
     private static List<Path> tubesJars() throws IOException
     {
         final Path system = Path.of(System.getProperty("tubes.distribution"), "system", "io", "tubes");
         try (Stream<Path> files = Files.walk(system))
         {
             final List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
-            assertEquals(API.size(), jars.size(), "one jar per bundle in " + system + ": " + jars);
+            assertEquals(ApiPackages.BY_BUNDLE.size(), jars.size(), "one jar per bundle in " + system + ": " + jars);
             return jars;
         }
     }

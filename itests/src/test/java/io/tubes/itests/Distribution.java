@@ -66,7 +66,8 @@ final class Distribution
     /** Xen's xenstore-ls as dom0 of the host. */
     String xenstoreLs(final String path) throws IOException, InterruptedException
     {
-        final ProcessBuilder builder = new ProcessBuilder(Requirements.xenstoreTool("xenstore-ls").toString(), path).redirectErrorStream(true);
+        final ProcessBuilder builder = new ProcessBuilder(Requirements.xenstoreTool("xenstore-ls").toString(), path)
+            .redirectErrorStream(true);
         builder.environment().put("XENSTORED_PATH", hostDir.resolve("xenstored/socket").toString());
         final Process process = builder.start();
         try

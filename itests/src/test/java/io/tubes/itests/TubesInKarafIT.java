@@ -20,6 +20,10 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -37,6 +41,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
@@ -138,6 +144,26 @@ public class TubesInKarafIT
         assertEquals("exam", xs.readString("name"));
         assertEquals(Integer.toString(driver.domid()), xs.readString("domid"));
         assertTrue(driver.description(), driver.description().contains(System.getProperty("tubes.exam.host.dir")));
+    }
+
+    @Test
+    public void everyTubesBundleThatRunsExportsItsApiAndNothingElse()
+    {
+        final Map<String, Set<String>> exported = new TreeMap<>();
+        for (final Bundle bundle : context.getBundles())
+        {
+            if (ApiPackages.BY_BUNDLE.containsKey(bundle.getSymbolicName()))
+            {
+                final Set<String> packages = new TreeSet<>();
+                for (final BundleCapability export : bundle.adapt(BundleRevision.class)
+                    .getDeclaredCapabilities(BundleRevision.PACKAGE_NAMESPACE))
+                {
+                    packages.add((String) export.getAttributes().get(BundleRevision.PACKAGE_NAMESPACE));
+                }
+                exported.put(bundle.getSymbolicName(), packages);
+            }
+        }
+        assertEquals(ApiPackages.BY_BUNDLE, exported);
     }
 
     @Test
