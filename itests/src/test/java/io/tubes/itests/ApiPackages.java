@@ -9,7 +9,7 @@ import java.util.TreeSet;
 final class ApiPackages
 {
     static final Map<String, Set<String>> BY_BUNDLE = sorted(Map.of(
-        "io.tubes.api", Set.of("io.tubes.driver", "io.tubes.xenstore", "io.tubes.xenstore.wire"),
+        "io.tubes.api", Set.of("io.tubes.driver", "io.tubes.tube", "io.tubes.xenstore", "io.tubes.xenstore.wire"),
         "io.tubes.xenstore.client", Set.of("io.tubes.xenstore.client"),
         "io.tubes.xenstored", Set.of("io.tubes.xenstored"),
         "io.tubes.sim.protocol", Set.of("io.tubes.sim.protocol"),
