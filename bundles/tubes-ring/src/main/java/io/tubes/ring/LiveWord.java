@@ -3,15 +3,20 @@ package io.tubes.ring;
 import java.nio.ByteBuffer;
 
 /**
- * A side's live word in the control page, as the other side watches it: set to 1 when that side
- * attached, its low byte cleared by Xen's unmap notification when that side's process lets go of
- * the page. Gone means seen set, then cleared: a side that has not attached yet is not gone.
+ * A side's live word in the control page: {@link #FORMATTED} until that side attaches, then
+ * {@link #ATTACHED}; Xen's unmap notification clears its low byte when that side's process lets go
+ * of the page. Gone means cleared, whenever the other side looks: a side that has not attached yet
+ * is not gone, and one that died before the other first looked is.
  */
 final class LiveWord
 {
+    /** What the formatter writes: no side has attached yet. */
+    static final int FORMATTED = 2;
+    /** What a side writes when it attaches. */
+    static final int ATTACHED = 1;
+
     private final ByteBuffer control;
     private final int offset;
-    private boolean seenLive;
 
     LiveWord(final ByteBuffer control, final int offset)
     {
@@ -22,17 +27,12 @@ final class LiveWord
     /** Sets this side's own live word: it is attached. */
     static void set(final ByteBuffer control, final int offset)
     {
-        Ring.INT.setRelease(control, offset, 1);
+        Ring.INT.setRelease(control, offset, ATTACHED);
     }
 
-    /** Whether the side whose word this is attached and has since gone. */
+    /** Whether the side whose word this is has let go of the ring (its low byte was cleared). */
     boolean gone()
     {
-        if (((int) Ring.INT.getAcquire(control, offset) & 0xFF) != 0)
-        {
-            seenLive = true;
-            return false;
-        }
-        return seenLive;
+        return ((int) Ring.INT.getAcquire(control, offset) & 0xFF) == 0;
     }
 }

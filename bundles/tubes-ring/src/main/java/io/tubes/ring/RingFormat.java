@@ -47,6 +47,8 @@ public final class RingFormat
         page.putShort(RingLayout.MODE_OFFSET, (short) mode);
         page.putInt(RingLayout.DATA_SIZE_OFFSET, dataSize);
         page.putInt(RingLayout.MAX_PACKET_OFFSET, maxPacket);
+        page.putInt(RingLayout.PRODUCER_LIVE_OFFSET, LiveWord.FORMATTED);
+        page.putInt(RingLayout.CONSUMER_LIVE_OFFSET, LiveWord.FORMATTED);
         for (int i = 0; i < dataRefs.size(); i++)
         {
             page.putInt(RingLayout.GRANT_REFS_OFFSET + 4 * i, dataRefs.get(i));

@@ -22,8 +22,8 @@ import java.nio.ByteOrder;
  *  196  u32 producer asks for a notification (set by the producer when the ring is full, cleared by the consumer's kick)
  *  256  u32 producer closed         no more records will come
  *  260  u32 consumer closed         nobody reads any more
- *  264  u32 producer live           set to 1 by the producer when it attaches; Xen's unmap notification of
- *                                   the producer's share or mapping of this page clears its low byte
+ *  264  u32 producer live           2 when formatted, 1 once the producer attached; Xen's unmap notification
+ *                                   of the producer's share or mapping of this page clears its low byte
  *  268  u32 consumer live           the same for the consumer
  *  512  u32[] grant refs of the data pages, one per page (at most 896)
  * data area: records, each 8-byte aligned

@@ -463,8 +463,8 @@ public final class RingReader
     }
 
     /**
-     * Whether the producer is gone: it attached (its live word was seen set) and Xen's unmap
-     * notification has since cleared the word, because its process ended or let go of the ring.
+     * Whether the producer is gone: Xen's unmap notification cleared its live word, because its
+     * process ended or let go of the ring (a producer that has not attached yet is not gone).
      */
     public boolean producerGone()
     {

@@ -350,8 +350,8 @@ public final class RingWriter
     }
 
     /**
-     * Whether the consumer is gone: it attached (its live word was seen set) and Xen's unmap
-     * notification has since cleared the word, because its process ended or let go of the ring.
+     * Whether the consumer is gone: Xen's unmap notification cleared its live word, because its
+     * process ended or let go of the ring (a consumer that has not attached yet is not gone).
      */
     public boolean consumerGone()
     {
