@@ -19,7 +19,7 @@ public final class Requirements
     }
 
     /** Whether this run is CI's, where nothing may be skipped for want of a tool. */
-    public static boolean inCi()
+    private static boolean inCi()
     {
         return "true".equals(System.getenv("CI"));
     }

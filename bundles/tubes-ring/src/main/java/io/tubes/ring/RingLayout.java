@@ -141,6 +141,12 @@ public final class RingLayout
         return part(ring, CONTROL_SIZE, dataSize, "the control page and the data");
     }
 
+    /** A little-endian view of all of {@code ring} after its control page: where its data area is. */
+    static ByteBuffer afterControl(final ByteBuffer ring)
+    {
+        return part(ring, CONTROL_SIZE, ring.capacity() - CONTROL_SIZE, "the control page");
+    }
+
     /** A little-endian view of {@code length} bytes of {@code buffer} from {@code offset}. */
     static ByteBuffer part(final ByteBuffer buffer, final int offset, final int length, final String what)
     {

@@ -108,9 +108,7 @@ public final class RingReader
      */
     public static RingReader attach(final ByteBuffer ring, final int maxPacket) throws RingException
     {
-        final ByteBuffer control = RingLayout.control(ring);
-        final Header header = Header.read(control, ring.capacity() - RingLayout.CONTROL_SIZE);
-        return attach(control, RingLayout.data(ring, header.dataSize()), maxPacket);
+        return attach(RingLayout.control(ring), RingLayout.afterControl(ring), maxPacket);
     }
 
     /**

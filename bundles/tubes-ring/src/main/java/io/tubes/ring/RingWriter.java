@@ -49,9 +49,7 @@ public final class RingWriter
      */
     public static RingWriter attach(final ByteBuffer ring) throws RingException
     {
-        final ByteBuffer control = RingLayout.control(ring);
-        final int dataSize = RingReader.Header.read(control, ring.capacity() - RingLayout.CONTROL_SIZE).dataSize();
-        return attach(control, RingLayout.data(ring, dataSize));
+        return attach(RingLayout.control(ring), RingLayout.afterControl(ring));
     }
 
     /**

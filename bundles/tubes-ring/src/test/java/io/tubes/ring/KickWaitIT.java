@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.driver.EventChannels;
-import io.tubes.driver.MappedPages;
 import io.tubes.driver.SharedPages;
 import io.tubes.driver.sim.SimXenDriver;
 import io.tubes.sim.protocol.HostLayout;
@@ -99,21 +98,13 @@ class KickWaitIT
     @Test
     void anAdaptiveWaitStopsSpinningForALatePeerAndSpinsAgainForAPromptOne() throws Exception
     {
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
-             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
-             EventChannels aEvents = a.openEventChannels();
-             EventChannels bEvents = b.openEventChannels();
-             SharedPages shared = a.grantTable().share(b.domid(), 2, true, null);
-             MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+        try (TwoDomains ring = new TwoDomains(dir, 2))
         {
-            RingFormat.format(shared.buffer(), DATA_SIZE, 64, RingLayout.MODE_PACKET, List.of());
-            final int aPort = aEvents.bindUnbound(b.domid());
-            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
-            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+            RingFormat.format(ring.shared.buffer(), DATA_SIZE, 64, RingLayout.MODE_PACKET, List.of());
+            final RingSender sender = new RingSender(RingWriter.attach(ring.shared.buffer()), ring.aEvents, ring.aPort,
                 Waiting.sleeping());
-            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 64), bEvents, bPort,
-                Waiting.DEFAULT);
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(ring.mapped.buffer(), 64), ring.bEvents,
+                ring.bPort, Waiting.DEFAULT);
             assertTrue(receiver.spinWindowNanos() > 0, "it starts out spinning");
             final ByteBuffer packet = ByteBuffer.allocate(64);
             sendEvery(sender, TimeUnit.MILLISECONDS.toNanos(5), 20, receiver, packet);
@@ -123,7 +114,7 @@ class KickWaitIT
         }
     }
 
-    /** Sends {@code count} packets {@code gapNanos} apart from another thread and receives them: the widest window seen. */
+    /** Sends {@code count} packets {@code gapNanos} apart from another thread and receives them; the widest window. */
     private static long sendEvery(final RingSender sender, final long gapNanos, final int count,
         final RingReceiver receiver, final ByteBuffer packet) throws Exception
     {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -114,7 +112,7 @@ class PeerDeathIT
         {
             // fill the ring
         }
-        final CompletableFuture<Throwable> blocked = failureOf(() -> sender.send(ByteBuffer.allocate(1000)));
+        final CompletableFuture<Throwable> blocked = Blocked.failureOf(() -> sender.send(ByteBuffer.allocate(1000)));
         peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         final Throwable gone = blocked.get(30, TimeUnit.SECONDS);
         assertTrue(gone instanceof DriverException && gone.getMessage().startsWith("peer domain " + (self.domid() + 1)
@@ -159,7 +157,7 @@ class PeerDeathIT
             assertEquals(RingPeerMain.PACKET, receiver.receive(packet.clear()));
         }
         assertEquals("sent " + SENT, peerSays.readLine());
-        final CompletableFuture<Throwable> asleep = failureOf(() -> receiver.receive(packet.clear()));
+        final CompletableFuture<Throwable> asleep = Blocked.failureOf(() -> receiver.receive(packet.clear()));
         Thread.sleep(200);
         peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         final Throwable gone = asleep.get(30, TimeUnit.SECONDS);
@@ -170,46 +168,14 @@ class PeerDeathIT
     /** The event channel as on Xen: it says its port is connected whatever became of the peer. */
     private static EventChannels asOnXen(final EventChannels events)
     {
-        return (EventChannels) Proxy.newProxyInstance(EventChannels.class.getClassLoader(),
-            new Class<?>[] {EventChannels.class}, (proxy, method, args) ->
-            {
-                if ("isConnected".equals(method.getName()))
-                {
-                    return true;
-                }
-                try
-                {
-                    return method.invoke(events, args);
-                }
-                catch (final InvocationTargetException e)
-                {
-                    throw e.getCause();
-                }
-            });
-    }
-
-    /** A call that blocks. */
-    @FunctionalInterface
-    private interface Blocking
-    {
-        void call() throws Exception;
-    }
-
-    /** Runs {@code call} on another thread: what it fails with (null if it returns). */
-    private static CompletableFuture<Throwable> failureOf(final Blocking call)
-    {
-        return CompletableFuture.supplyAsync(() ->
+        return new ForwardingEventChannels(events)
         {
-            try
+            @Override
+            public boolean isConnected(final int port)
             {
-                call.call();
-                return null;
+                return true;
             }
-            catch (final Exception e)
-            {
-                return e;
-            }
-        });
+        };
     }
 
     /** Starts the peer domain's process ({@link RingPeerMain}); returns once it mapped the ring and bound its port. */

@@ -21,11 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
-import io.tubes.driver.MappedPages;
-import io.tubes.driver.SharedPages;
-import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.sim.protocol.HostLayout;
-import io.tubes.simhost.SimHost;
 
 /**
  * Another thread stops a side blocked in a send, a receive or a channel's read: it fails at once with
@@ -42,45 +37,26 @@ class StopIT
     @TempDir
     Path dir;
 
-    private SimHost host;
-    private SimXenDriver a;
-    private SimXenDriver b;
-    private EventChannels aEvents;
-    private EventChannels bEvents;
-    private SharedPages shared;
-    private MappedPages mapped;
-    private int aPort;
-    private int bPort;
+    private TwoDomains ring;
 
     @BeforeEach
     void twoDomainsAndARing() throws Exception
     {
-        host = SimHost.start(new HostLayout(dir));
-        a = SimXenDriver.join(host.layout(), "a");
-        b = SimXenDriver.join(host.layout(), "b");
-        aEvents = a.openEventChannels();
-        bEvents = b.openEventChannels();
-        shared = a.grantTable().share(b.domid(), 2, true, null);
-        aPort = aEvents.bindUnbound(b.domid());
-        bPort = bEvents.bindInterdomain(a.domid(), aPort);
-        mapped = b.grantTable().map(a.domid(), shared.refs(), true, null);
+        ring = new TwoDomains(dir, 2);
     }
 
     @AfterEach
     void closeAll() throws Exception
     {
-        for (final AutoCloseable each : new AutoCloseable[] {mapped, shared, bEvents, aEvents, b, a, host})
+        if (ring != null)
         {
-            if (each != null)
-            {
-                each.close();
-            }
+            ring.close();
         }
     }
 
     private void format(final int mode) throws RingException
     {
-        RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, mode, List.of());
+        RingFormat.format(ring.shared.buffer(), RingLayout.PAGE_SIZE, 1024, mode, List.of());
     }
 
     @Test
@@ -90,8 +66,8 @@ class StopIT
         final long[] tookMs = new long[TRIES];
         for (int i = 0; i < TRIES; i++)
         {
-            final RingReceiver receiver = new RingReceiver(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort,
-                Waiting.sleeping());
+            final RingReceiver receiver = new RingReceiver(RingReader.attach(ring.mapped.buffer(), 1024),
+                ring.bEvents, ring.bPort, Waiting.sleeping());
             final String reason = "the tube was closed (" + i + ")";
             tookMs[i] = stoppedAfterMs(() -> receiver.receive(ByteBuffer.allocate(1024)), () -> receiver.stop(reason),
                 reason);
@@ -105,19 +81,15 @@ class StopIT
     void aSendBlockedOnAFullRingFailsAtOnceWithTheReason() throws Exception
     {
         format(RingLayout.MODE_PACKET);
-        final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+        final RingSender sender = new RingSender(RingWriter.attach(ring.shared.buffer()), ring.aEvents, ring.aPort,
             Waiting.sleeping());
         while (sender.offer(ByteBuffer.allocate(1000), 0, TimeUnit.MILLISECONDS))
         {
             // fill the ring: nobody reads
         }
-        final long sendMs = stoppedAfterMs(() ->
-        {
-            sender.send(ByteBuffer.allocate(1000));
-            return null;
-        },
+        final long sendMs = stoppedAfterMs(() -> sender.send(ByteBuffer.allocate(1000)),
             () -> sender.stop("the peer's domain died"), "the peer's domain died");
-        final RingSender patient = new RingSender(RingWriter.attach(shared.buffer()), aEvents, aPort,
+        final RingSender patient = new RingSender(RingWriter.attach(ring.shared.buffer()), ring.aEvents, ring.aPort,
             Waiting.sleeping());
         final long offerMs = stoppedAfterMs(() -> patient.offer(ByteBuffer.allocate(1000), 1, TimeUnit.MINUTES),
             () -> patient.stop("closing"), "closing");
@@ -128,8 +100,8 @@ class StopIT
     void aChannelReadBlockedOnAnEmptyStreamFailsAtOnceWithTheReason() throws Exception
     {
         format(RingLayout.MODE_STREAM);
-        final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1024), bEvents, bPort,
-            Waiting.sleeping());
+        final RingInputChannel in = new RingInputChannel(RingReader.attach(ring.mapped.buffer(), 1024),
+            ring.bEvents, ring.bPort, Waiting.sleeping());
         final long tookMs = stoppedAfterMs(() -> in.read(ByteBuffer.allocate(100)), () -> in.stop("closing"),
             "closing");
         assertAtOnce(new long[] {tookMs});
@@ -142,7 +114,7 @@ class StopIT
         {
             try
             {
-                return bEvents.pending(1, TimeUnit.MINUTES);
+                return ring.bEvents.pending(1, TimeUnit.MINUTES);
             }
             catch (final Exception e)
             {
@@ -151,7 +123,7 @@ class StopIT
         });
         Thread.sleep(200); // in pending by now
         final long closed = System.nanoTime();
-        bEvents.close();
+        ring.bEvents.close();
         final ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
         assertInstanceOf(DriverException.class, e.getCause().getCause(), e.toString());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed) < 1_000);
@@ -160,14 +132,15 @@ class StopIT
     @Test
     void aWakeupEndsTheWaitOfAnotherThreadOrTheNextOne() throws Exception
     {
-        bEvents.wakeup();
-        assertEquals(EventChannels.WOKEN, bEvents.pending(1, TimeUnit.MINUTES), "a wakeup before the wait ends it");
-        assertEquals(EventChannels.TIMED_OUT, bEvents.pending(10, TimeUnit.MILLISECONDS), "once");
+        ring.bEvents.wakeup();
+        assertEquals(EventChannels.WOKEN, ring.bEvents.pending(1, TimeUnit.MINUTES),
+            "a wakeup before the wait ends it");
+        assertEquals(EventChannels.TIMED_OUT, ring.bEvents.pending(10, TimeUnit.MILLISECONDS), "once");
         final CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return bEvents.pending(1, TimeUnit.MINUTES);
+                return ring.bEvents.pending(1, TimeUnit.MINUTES);
             }
             catch (final Exception e)
             {
@@ -175,15 +148,8 @@ class StopIT
             }
         });
         Thread.sleep(200);
-        bEvents.wakeup();
+        ring.bEvents.wakeup();
         assertEquals(EventChannels.WOKEN, waiting.get(10, TimeUnit.SECONDS));
-    }
-
-    /** A call that blocks. */
-    @FunctionalInterface
-    private interface Blocking
-    {
-        Object call() throws Exception;
     }
 
     /** A stop from this thread. */
@@ -194,28 +160,17 @@ class StopIT
     }
 
     /** Starts {@code call} on another thread, lets it block, stops it, and returns how long it took to fail (ms). */
-    private static long stoppedAfterMs(final Blocking call, final Stopping stop, final String reason) throws Exception
+    private static long stoppedAfterMs(final Blocked.Call call, final Stopping stop, final String reason)
+        throws Exception
     {
-        final CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() ->
-        {
-            try
-            {
-                return call.call();
-            }
-            catch (final Exception e)
-            {
-                throw new IllegalStateException(e);
-            }
-        });
+        final CompletableFuture<Throwable> blocked = Blocked.failureOf(call);
         Thread.sleep(300); // past any spin: asleep on the event channel
         assertTrue(!blocked.isDone(), "the call blocks until it is stopped");
         final long stopped = System.nanoTime();
         stop.stop();
-        final ExecutionException failed = assertThrows(ExecutionException.class,
-            () -> blocked.get(10, TimeUnit.SECONDS));
+        final Throwable failed = blocked.get(10, TimeUnit.SECONDS);
         final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        final RingStoppedException cause = assertInstanceOf(RingStoppedException.class, failed.getCause().getCause(),
-            failed.toString());
+        final RingStoppedException cause = assertInstanceOf(RingStoppedException.class, failed, String.valueOf(failed));
         assertEquals(reason, cause.getMessage());
         return tookMs;
     }

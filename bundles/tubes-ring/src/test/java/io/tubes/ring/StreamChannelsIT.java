@@ -17,12 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
-import io.tubes.driver.MappedPages;
-import io.tubes.driver.SharedPages;
-import io.tubes.driver.sim.SimXenDriver;
-import io.tubes.sim.protocol.HostLayout;
-import io.tubes.simhost.SimHost;
 
 /** Stream mode between two domains of a simulated host: bytes without boundaries, in order, to the end. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -34,81 +30,79 @@ class StreamChannelsIT
     @TempDir
     Path dir;
 
+    /** Two domains and a stream ring between them, formatted. */
+    private TwoDomains streamRing() throws Exception
+    {
+        final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
+        final TwoDomains ring = new TwoDomains(dir, pages);
+        RingFormat.format(ring.shared.buffer(), DATA_SIZE, DATA_SIZE / 2, RingLayout.MODE_STREAM,
+            ring.shared.refs().subList(1, pages));
+        return ring;
+    }
+
     @ParameterizedTest(name = "in place too: {0}")
     @ValueSource(booleans = {false, true})
     void bytesArriveInOrderWhateverTheWriteAndReadSizes(final boolean inPlaceToo) throws Exception
     {
-        final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
-             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
-             EventChannels aEvents = a.openEventChannels();
-             EventChannels bEvents = b.openEventChannels();
-             SharedPages shared = a.grantTable().share(b.domid(), pages, true, null))
+        try (TwoDomains ring = streamRing())
         {
-            RingFormat.format(shared.buffer(), DATA_SIZE, DATA_SIZE / 2, RingLayout.MODE_STREAM, shared.refs().subList(1, pages));
-            final int aPort = aEvents.bindUnbound(b.domid());
-            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
-            try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+            final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(ring.shared.buffer()), ring.aEvents,
+                ring.aPort, Waiting.sleeping());
+            final RingInputChannel in = new RingInputChannel(RingReader.attach(ring.mapped.buffer(), 1 << 20),
+                ring.bEvents, ring.bPort, Waiting.sleeping());
+            final CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() ->
             {
-                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort,
-                    Waiting.sleeping());
-                final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20), bEvents,
-                    bPort, Waiting.sleeping());
-                final CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() ->
-                {
-                    final Random random = new Random(3);
-                    final CRC32C crc = new CRC32C();
-                    final byte[] bytes = new byte[50_000];
-                    try
-                    {
-                        for (int left = TOTAL; left > 0;)
-                        {
-                            final int n = Math.min(left, 1 + random.nextInt(bytes.length));
-                            random.nextBytes(bytes);
-                            crc.update(bytes, 0, n);
-                            assertEquals(n, out.write(ByteBuffer.wrap(bytes, 0, n)));
-                            left -= n;
-                        }
-                        out.close();
-                    }
-                    catch (final Exception e)
-                    {
-                        throw new IllegalStateException(e);
-                    }
-                    return crc.getValue();
-                });
-                // Reads into buffers of random sizes; with inPlaceToo, every other one hands the bytes over in place.
-                final Random random = new Random(4);
+                final Random random = new Random(3);
                 final CRC32C crc = new CRC32C();
-                final PacketHandler inPlace = crc::update;
-                long received = 0;
-                final ByteBuffer dst = ByteBuffer.allocate(40_000);
-                while (true)
+                final byte[] bytes = new byte[50_000];
+                try
                 {
-                    final long n;
-                    if (inPlaceToo && random.nextBoolean())
+                    for (int left = TOTAL; left > 0;)
                     {
-                        n = in.readInPlace(inPlace);
+                        final int n = Math.min(left, 1 + random.nextInt(bytes.length));
+                        random.nextBytes(bytes);
+                        crc.update(bytes, 0, n);
+                        assertEquals(n, out.write(ByteBuffer.wrap(bytes, 0, n)));
+                        left -= n;
                     }
-                    else
-                    {
-                        n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity())));
-                        crc.update(dst.array(), 0, (int) Math.max(n, 0));
-                    }
-                    if (n < 0)
-                    {
-                        break;
-                    }
-                    received += n;
+                    out.close();
                 }
-                assertEquals(TOTAL, received);
-                assertEquals(sent.get(60, TimeUnit.SECONDS), crc.getValue(), "the same bytes, in order");
-                assertEquals(-1, in.read(dst.clear()), "end of stream stays");
-                assertEquals(-1, in.readInPlace(inPlace), "end of stream stays, in place too");
-                in.close();
-                assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.read(dst.clear()));
+                catch (final Exception e)
+                {
+                    throw new IllegalStateException(e);
+                }
+                return crc.getValue();
+            });
+            // Reads into buffers of random sizes; with inPlaceToo, every other one hands the bytes over in place.
+            final Random random = new Random(4);
+            final CRC32C crc = new CRC32C();
+            final PacketHandler inPlace = crc::update;
+            long received = 0;
+            final ByteBuffer dst = ByteBuffer.allocate(40_000);
+            while (true)
+            {
+                final long n;
+                if (inPlaceToo && random.nextBoolean())
+                {
+                    n = in.readInPlace(inPlace);
+                }
+                else
+                {
+                    n = in.read(dst.clear().limit(1 + random.nextInt(dst.capacity())));
+                    crc.update(dst.array(), 0, (int) Math.max(n, 0));
+                }
+                if (n < 0)
+                {
+                    break;
+                }
+                received += n;
             }
+            assertEquals(TOTAL, received);
+            assertEquals(sent.get(60, TimeUnit.SECONDS), crc.getValue(), "the same bytes, in order");
+            assertEquals(-1, in.read(dst.clear()), "end of stream stays");
+            assertEquals(-1, in.readInPlace(inPlace), "end of stream stays, in place too");
+            in.close();
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.read(dst.clear()));
         }
     }
 
@@ -120,66 +114,42 @@ class StreamChannelsIT
     @Test
     void aWriterThatClosesAndLeavesJustBeforeTheReaderSleepsEndsTheStream() throws Exception
     {
-        final int pages = RingLayout.totalSize(DATA_SIZE) / RingLayout.PAGE_SIZE;
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
-             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
-             EventChannels aEvents = a.openEventChannels();
-             EventChannels bEvents = b.openEventChannels();
-             SharedPages shared = a.grantTable().share(b.domid(), pages, true, null))
+        try (TwoDomains ring = streamRing())
         {
-            RingFormat.format(shared.buffer(), DATA_SIZE, DATA_SIZE / 2, RingLayout.MODE_STREAM,
-                shared.refs().subList(1, pages));
-            final int aPort = aEvents.bindUnbound(b.domid());
-            final int bPort = bEvents.bindInterdomain(a.domid(), aPort);
-            try (MappedPages mapped = b.grantTable().map(a.domid(), shared.refs(), true, null))
+            final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(ring.shared.buffer()), ring.aEvents,
+                ring.aPort, Waiting.sleeping());
+            assertEquals(5, out.write(ByteBuffer.wrap(new byte[] {'h', 'e', 'l', 'l', 'o'})));
+            final boolean[] left = {false};
+            final EventChannels leavingAtTheWorstMoment = new ForwardingEventChannels(ring.bEvents)
             {
-                final RingOutputChannel out = new RingOutputChannel(RingWriter.attach(shared.buffer()), aEvents, aPort,
-                    Waiting.sleeping());
-                assertEquals(5, out.write(ByteBuffer.wrap(new byte[] {'h', 'e', 'l', 'l', 'o'})));
-                final boolean[] left = {false};
-                final EventChannels leavingAtTheWorstMoment = (EventChannels) java.lang.reflect.Proxy.newProxyInstance(
-                    EventChannels.class.getClassLoader(), new Class<?>[] {EventChannels.class}, (proxy, method, args) ->
+                @Override
+                public boolean isConnected(final int port) throws DriverException
+                {
+                    if (!left[0])
                     {
-                        if ("isConnected".equals(method.getName()) && !left[0])
-                        {
-                            left[0] = true;
-                            out.close();
-                            aEvents.unbind(aPort);
-                        }
-                        try
-                        {
-                            return method.invoke(bEvents, args);
-                        }
-                        catch (final java.lang.reflect.InvocationTargetException e)
-                        {
-                            throw e.getCause();
-                        }
-                    });
-                final RingInputChannel in = new RingInputChannel(RingReader.attach(mapped.buffer(), 1 << 20),
-                    leavingAtTheWorstMoment, bPort, Waiting.sleeping());
-                final ByteBuffer dst = ByteBuffer.allocate(100);
-                assertEquals(5, in.read(dst));
-                assertEquals(-1, in.read(dst.clear()), "the end of the stream, once the writer is gone");
-                assertEquals(true, left[0], "the writer left while the reader was about to sleep");
-            }
+                        left[0] = true;
+                        out.close();
+                        ring.aEvents.unbind(ring.aPort);
+                    }
+                    return super.isConnected(port);
+                }
+            };
+            final RingInputChannel in = new RingInputChannel(RingReader.attach(ring.mapped.buffer(), 1 << 20),
+                leavingAtTheWorstMoment, ring.bPort, Waiting.sleeping());
+            final ByteBuffer dst = ByteBuffer.allocate(100);
+            assertEquals(5, in.read(dst));
+            assertEquals(-1, in.read(dst.clear()), "the end of the stream, once the writer is gone");
+            assertEquals(true, left[0], "the writer left while the reader was about to sleep");
         }
     }
 
     @Test
     void aSenderGivesUpAfterItsTimeoutWhenNobodyReads() throws Exception
     {
-        try (SimHost host = SimHost.start(new HostLayout(dir));
-             SimXenDriver a = SimXenDriver.join(host.layout(), "a");
-             SimXenDriver b = SimXenDriver.join(host.layout(), "b");
-             EventChannels events = a.openEventChannels();
-             EventChannels bEvents = b.openEventChannels();
-             SharedPages shared = a.grantTable().share(b.domid(), 2, true, null))
+        try (TwoDomains ring = new TwoDomains(dir, 2)) // b is there, and reads nothing
         {
-            RingFormat.format(shared.buffer(), RingLayout.PAGE_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
-            final int port = events.bindUnbound(b.domid());
-            bEvents.bindInterdomain(a.domid(), port); // b is there, and reads nothing
-            final RingSender sender = new RingSender(RingWriter.attach(shared.buffer()), events, port,
+            RingFormat.format(ring.shared.buffer(), RingLayout.PAGE_SIZE, 1024, RingLayout.MODE_PACKET, List.of());
+            final RingSender sender = new RingSender(RingWriter.attach(ring.shared.buffer()), ring.aEvents, ring.aPort,
                 Waiting.sleeping());
             int sent = 0;
             while (sender.offer(ByteBuffer.allocate(1000), 200, TimeUnit.MILLISECONDS))
