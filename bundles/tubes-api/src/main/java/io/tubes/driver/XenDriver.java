@@ -1,6 +1,7 @@
 package io.tubes.driver;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -25,6 +26,16 @@ public interface XenDriver
 
     /** The hypervisor's view for users, one line each: the domains and what each holds where the driver knows it. */
     List<String> status() throws DriverException;
+
+    /**
+     * The domains whose names the hypervisor's toolstack tells this domain, by id: all of them on
+     * the simulated host; on Xen none (a guest cannot read other domains' {@code name} nodes; dom0
+     * reads them from XenStore).
+     */
+    default Map<Integer, String> domainNames() throws DriverException
+    {
+        return Map.of();
+    }
 
     /** This domain's grant table. */
     GrantTable grantTable();

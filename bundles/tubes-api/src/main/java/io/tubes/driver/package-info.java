@@ -5,7 +5,7 @@
  * {@link io.tubes.driver.XenDriver} service gives both for the domain it runs in; the simulated host
  * and real Xen each provide one.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package io.tubes.driver;
 
 import org.osgi.annotation.versioning.Version;

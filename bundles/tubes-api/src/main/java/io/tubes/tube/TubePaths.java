@@ -21,6 +21,10 @@ public record TubePaths(int nock, int tip, int index)
     public static final String RX_RING_REF = "rx-ring-ref";
     /** The node in the tip's directory: the tip's unbound event-channel port for the nock. */
     public static final String EVENT_CHANNEL = "event-channel";
+    /** The node in the nock's directory: the mode the nock asks for, {@code packet} or {@code stream}. */
+    public static final String MODE = "mode";
+    /** The node in either end's directory: why that end refused or failed the tube, for the other to read. */
+    public static final String ERROR = "error";
 
     public TubePaths
     {

@@ -62,7 +62,7 @@ public enum TubeState
     }
 
     /** At most 32 characters of a peer's value, anything unprintable shown as '?'. */
-    private static String printable(final String value)
+    static String printable(final String value)
     {
         final StringBuilder shown = new StringBuilder();
         value.codePoints().limit(32).forEach(c -> shown.append(c >= 0x20 && c < 0x7F ? (char) c : '?'));

@@ -142,6 +142,18 @@ public final class RingInputChannel implements ReadableByteChannel
         receiver.stop(reason);
     }
 
+    /** Kicks sent to the sender: a recent value, for statistics. */
+    public long kicks()
+    {
+        return receiver.kicks();
+    }
+
+    /** Waits for bytes: a recent value, for statistics. */
+    public long waits()
+    {
+        return receiver.waits();
+    }
+
     @Override
     public boolean isOpen()
     {

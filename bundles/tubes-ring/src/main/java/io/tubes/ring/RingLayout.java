@@ -2,6 +2,8 @@ package io.tubes.ring;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The layout of one ring: a 4096-byte control page, then a data area of a power-of-two size. Every
@@ -109,6 +111,25 @@ public final class RingLayout
             throw new IllegalArgumentException("max packet must be 1 to " + MAX_PACKET_LIMIT + " bytes: maxPacket="
                 + maxPacket);
         }
+    }
+
+    /**
+     * The grant refs of the data pages, as a ring's creator wrote them in its control page: what a
+     * side that mapped the control page alone maps next. Nothing in the page is trusted: a page that
+     * is not a ring of this version, or whose sizes are out of bounds, is refused.
+     *
+     * @throws RingException saying what is wrong with the page
+     */
+    public static List<Integer> dataRefs(final ByteBuffer control) throws RingException
+    {
+        final RingReader.Header header = RingReader.Header.read(control, MAX_DATA_SIZE);
+        final ByteBuffer page = control(control);
+        final List<Integer> refs = new ArrayList<>(header.dataSize() / PAGE_SIZE);
+        for (int i = 0; i < header.dataSize() / PAGE_SIZE; i++)
+        {
+            refs.add(page.getInt(GRANT_REFS_OFFSET + 4 * i));
+        }
+        return refs;
     }
 
     /** Bytes a record of {@code fragment} bytes takes, header and padding included. */

@@ -69,6 +69,18 @@ public final class RingOutputChannel implements WritableByteChannel
         sender.stop(reason);
     }
 
+    /** Kicks sent to the receiver: a recent value, for statistics. */
+    public long kicks()
+    {
+        return sender.kicks();
+    }
+
+    /** Waits for room on a full ring: a recent value, for statistics. */
+    public long fullWaits()
+    {
+        return sender.fullWaits();
+    }
+
     @Override
     public boolean isOpen()
     {

@@ -1,6 +1,7 @@
 package io.tubes.ring;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
@@ -17,6 +18,9 @@ public final class RingReceiver
     private final int port;
     private final KickWait dataWait;
     private final Stop stop = new Stop();
+    // Written by the receiving thread only; others read them as statistics.
+    private long kicks;
+    private long waits;
 
     public RingReceiver(final RingReader reader, final EventChannels events, final int port, final Waiting waiting)
     {
@@ -41,17 +45,62 @@ public final class RingReceiver
     {
         while (true)
         {
-            stop.check();
-            final int length = reader.read(dst);
-            if (reader.producerWantsKick())
-            {
-                events.notify(port);
-            }
+            final int length = receiveNow(dst);
             if (length != RingReader.EMPTY)
             {
                 return length;
             }
-            awaitData();
+            dataWait.await(Long.MAX_VALUE);
+            waits++;
+        }
+    }
+
+    /**
+     * As {@link #receive(ByteBuffer)}, waiting at most {@code timeout}; a timeout of 0 looks once.
+     *
+     * @return the packet's length, {@link RingReader#END}, or {@link RingReader#EMPTY} when the time ran
+     *         out first
+     */
+    public int receive(final ByteBuffer dst, final long timeout, final TimeUnit unit)
+        throws RingException, DriverException, InterruptedException
+    {
+        long deadline = 0; // the clock is read only once the ring is empty
+        while (true)
+        {
+            final int length = receiveNow(dst);
+            if (length != RingReader.EMPTY)
+            {
+                return length;
+            }
+            final long now = System.nanoTime();
+            if (deadline == 0)
+            {
+                deadline = now + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 2);
+            }
+            if (now - deadline >= 0)
+            {
+                return RingReader.EMPTY;
+            }
+            dataWait.await(deadline - now);
+            waits++;
+        }
+    }
+
+    /** One look: the next packet copied into {@code dst}, {@link RingReader#END} or {@link RingReader#EMPTY}. */
+    private int receiveNow(final ByteBuffer dst) throws RingException, DriverException
+    {
+        stop.check();
+        final int length = reader.read(dst);
+        kickIfAsked();
+        return length;
+    }
+
+    private void kickIfAsked() throws DriverException
+    {
+        if (reader.producerWantsKick())
+        {
+            events.notify(port);
+            kicks++;
         }
     }
 
@@ -69,15 +118,13 @@ public final class RingReceiver
         {
             stop.check();
             final int handled = reader.poll(handler, limit);
-            if (reader.producerWantsKick())
-            {
-                events.notify(port);
-            }
+            kickIfAsked();
             if (handled != 0)
             {
                 return handled;
             }
-            awaitData();
+            dataWait.await(Long.MAX_VALUE);
+            waits++;
         }
     }
 
@@ -96,8 +143,15 @@ public final class RingReceiver
         return dataWait.window();
     }
 
-    private void awaitData() throws RingException, DriverException, InterruptedException
+    /** Kicks this side sent the sender, which waited for room: a recent value, for statistics. */
+    public long kicks()
     {
-        dataWait.await(Long.MAX_VALUE);
+        return kicks;
+    }
+
+    /** Times this side waited for packets (each a spin, a sleep or both): a recent value, for statistics. */
+    public long waits()
+    {
+        return waits;
     }
 }

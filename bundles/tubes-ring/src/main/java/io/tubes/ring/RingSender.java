@@ -20,6 +20,9 @@ public final class RingSender implements AutoCloseable
     private final Stop stop = new Stop();
     /** Bytes the waiting packet still needs: what {@link #roomWait} looks for. */
     private int wanted;
+    // Written by the sending thread only; others read them as statistics.
+    private long kicks;
+    private long fullWaits;
 
     public RingSender(final RingWriter writer, final EventChannels events, final int port, final Waiting waiting)
     {
@@ -90,10 +93,7 @@ public final class RingSender implements AutoCloseable
     private boolean sent(final ByteBuffer packet) throws RingException, DriverException
     {
         final int result = writer.write(packet);
-        if (writer.consumerWantsKick())
-        {
-            events.notify(port);
-        }
+        kickIfAsked();
         return result == RingWriter.WRITTEN;
     }
 
@@ -109,10 +109,7 @@ public final class RingSender implements AutoCloseable
         {
             stop.check();
             next += writer.writeBatch(packets, next, offset + count - next);
-            if (writer.consumerWantsKick())
-            {
-                events.notify(port);
-            }
+            kickIfAsked();
             if (next < offset + count)
             {
                 if (writer.consumerClosed())
@@ -125,11 +122,33 @@ public final class RingSender implements AutoCloseable
         }
     }
 
+    private void kickIfAsked() throws DriverException
+    {
+        if (writer.consumerWantsKick())
+        {
+            events.notify(port);
+            kicks++;
+        }
+    }
+
     private void awaitRoom(final int bytes, final long maxNanos)
         throws RingException, DriverException, InterruptedException
     {
         wanted = bytes;
         roomWait.await(maxNanos);
+        fullWaits++;
+    }
+
+    /** Kicks this side sent the receiver, which waited for packets: a recent value, for statistics. */
+    public long kicks()
+    {
+        return kicks;
+    }
+
+    /** Times this side waited for room on a full ring: a recent value, for statistics. */
+    public long fullWaits()
+    {
+        return fullWaits;
     }
 
     /**

@@ -4,7 +4,7 @@
  * read by a {@link io.tubes.ring.RingReader}, which trusts nothing the peer wrote. The byte layout is
  * in {@code docs/PROTOCOL.md}.
  */
-@Version("0.3.0")
+@Version("0.4.0")
 package io.tubes.ring;
 
 import org.osgi.annotation.versioning.Version;

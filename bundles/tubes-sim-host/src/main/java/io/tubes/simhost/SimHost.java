@@ -169,6 +169,14 @@ public final class SimHost implements AutoCloseable
                     }
                     lines.writeLine(ControlProtocol.END);
                 }
+                else if (ControlProtocol.DOMAINS.equals(request[0]))
+                {
+                    for (final DomainInfo domain : domains.values())
+                    {
+                        lines.writeLine(domain.domid() + " " + domain.name());
+                    }
+                    lines.writeLine(ControlProtocol.END);
+                }
                 else if (joined != null && !ControlProtocol.JOIN.equals(request[0]))
                 {
                     lines.writeLine(resources.handle(joined.domid(), request));

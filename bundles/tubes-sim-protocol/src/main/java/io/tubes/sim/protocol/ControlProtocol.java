@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * {@code DIR/control}. A domain's first request is {@code join NAME PID}; the host answers
  * {@code ok DOMID} or {@code error MESSAGE}. The connection then stays open: when it closes, for
  * whatever reason, the host releases the domain. {@code status} (on any connection) answers the
- * status view, one line per line, ending with {@code end}.
+ * status view, one line per line, ending with {@code end}; {@code domains} the joined domains' ids
+ * and names, the same way.
  */
 public final class ControlProtocol
 {
@@ -16,6 +17,8 @@ public final class ControlProtocol
 
     public static final String JOIN = "join";
     public static final String STATUS = "status";
+    /** Asks for the joined domains, one {@code DOMID NAME} line each, ending with {@code end}: what a toolstack tells of names. */
+    public static final String DOMAINS = "domains";
     public static final String OK = "ok";
     public static final String ERROR = "error";
     public static final String END = "end";

@@ -5,7 +5,7 @@
  * page of each event-channel handle ({@link io.tubes.sim.protocol.EventPage}) and the futex that
  * wakes a sleeping domain ({@link io.tubes.sim.protocol.Futex}). Neither side's implementation.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package io.tubes.sim.protocol;
 
 import org.osgi.annotation.versioning.Version;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.tubes.driver.DriverException;
 import io.tubes.sim.protocol.ControlChannel;
@@ -119,12 +121,38 @@ public final class SimDomain implements AutoCloseable
     }
 
     /** The host's status view, one line per line. */
-    synchronized List<String> status() throws DriverException
+    List<String> status() throws DriverException
+    {
+        return lines(ControlProtocol.STATUS, "its status");
+    }
+
+    /** The joined domains' names by id, as the host tells them. */
+    Map<Integer, String> domainNames() throws DriverException
+    {
+        final Map<Integer, String> names = new LinkedHashMap<>();
+        for (final String line : lines(ControlProtocol.DOMAINS, "the domains' names"))
+        {
+            final int space = line.indexOf(' ');
+            try
+            {
+                names.put(Integer.valueOf(line.substring(0, space)), line.substring(space + 1));
+            }
+            catch (final RuntimeException e)
+            {
+                throw new DriverException("the simulated host at " + layout.directory() + " sent a bad domain line '"
+                    + line + "'", e);
+            }
+        }
+        return names;
+    }
+
+    /** The lines the host answers {@code request} with, up to its {@code end}. */
+    private synchronized List<String> lines(final String request, final String what) throws DriverException
     {
         final List<String> lines = new ArrayList<>();
         try
         {
-            control.writeLine(ControlProtocol.STATUS);
+            control.writeLine(request);
             for (String line = control.readLine(); !ControlProtocol.END.equals(line); line = control.readLine())
             {
                 lines.add(line);
@@ -132,7 +160,7 @@ public final class SimDomain implements AutoCloseable
         }
         catch (final IOException e)
         {
-            throw new DriverException("the simulated host at " + layout.directory() + " did not send its status: "
+            throw new DriverException("the simulated host at " + layout.directory() + " did not send " + what + ": "
                 + e.getMessage(), e);
         }
         return lines;

@@ -2,6 +2,7 @@ package io.tubes.driver.sim.internal;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
@@ -62,6 +63,12 @@ public final class SimDomainDriver implements SimXenDriver
     public List<String> status() throws DriverException
     {
         return domain.status();
+    }
+
+    @Override
+    public Map<Integer, String> domainNames() throws DriverException
+    {
+        return domain.domainNames();
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -152,6 +153,12 @@ public final class SimDriverComponent
         public List<String> status() throws DriverException
         {
             return driver.status();
+        }
+
+        @Override
+        public Map<Integer, String> domainNames() throws DriverException
+        {
+            return driver.domainNames();
         }
 
         @Override

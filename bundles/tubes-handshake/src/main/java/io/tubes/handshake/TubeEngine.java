@@ -1,0 +1,17 @@
+package io.tubes.handshake;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import io.tubes.tube.TubeService;
+
+/**
+ * A domain's tube service as its creator holds it: {@link #close()} closes every tube (each with the
+ * handshake's close), removes the domain's knock watch and stops the engine's thread. Give others
+ * the {@link TubeService} view.
+ */
+@ProviderType
+public interface TubeEngine extends TubeService, AutoCloseable
+{
+    @Override
+    void close();
+}

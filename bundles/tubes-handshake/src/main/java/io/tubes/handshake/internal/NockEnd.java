@@ -1,0 +1,238 @@
+package io.tubes.handshake.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.tubes.tube.TubeException;
+import io.tubes.tube.TubeId;
+import io.tubes.tube.TubeOptions;
+import io.tubes.tube.TubePaths;
+import io.tubes.tube.TubeRole;
+import io.tubes.tube.TubeState;
+import io.tubes.xenstore.Permission;
+import io.tubes.xenstore.XenStoreError;
+import io.tubes.xenstore.XenStoreException;
+
+/**
+ * The end that opens a tube (domain A towards B, index T), step by step as the seed says: its
+ * directory with {@code tip}, {@code mode} and state 2, then the knock in B's {@code data/tip}; on
+ * the tip's state 3 it maps the tip's rings, connects to its port and writes 4. If the tip is not
+ * at 3 within the open timeout, it removes what it wrote and the open fails.
+ */
+final class NockEnd extends TubeEnd
+{
+    private final TubeOptions options;
+    /** The highest state the tip reached, for the timeout's message. */
+    private TubeState tipReached = TubeState.UNKNOWN;
+
+    NockEnd(final Engine engine, final TubePaths paths, final TubeId id, final TubeOptions options)
+    {
+        super(engine, paths, TubeRole.NOCK, id, options.mode(), options.closeTimeout());
+        this.options = options;
+    }
+
+    /** Writes this end's directory and the knock; the tip's answer comes as watch events. */
+    void start() throws TubeException, InterruptedException
+    {
+        final int self = paths.nock();
+        final int peer = paths.tip();
+        final String nockDir = paths.nockDir();
+        final String tipDir = paths.tipDir();
+        try
+        {
+            xs.transaction(t ->
+            {
+                if (t.exists(nockDir))
+                {
+                    throw new XenStoreException("create " + nockDir, XenStoreError.EEXIST);
+                }
+                t.mkdir(nockDir);
+                // Until the permissions are set, a new node inherits its parent's: set them in the same transaction.
+                t.setPermissions(nockDir, List.of(new Permission(self, Permission.Access.NONE),
+                    new Permission(peer, Permission.Access.READ)));
+                t.write(nockDir + "/" + TubeRole.TIP.node(), tipDir);
+                t.write(nockDir + "/" + TubePaths.MODE, mode.node());
+                t.write(nockDir + "/" + TubePaths.STATE, TubeState.INIT_WAIT.node());
+                return null;
+            });
+            state = TubeState.INIT_WAIT;
+        }
+        catch (final XenStoreException e)
+        {
+            throw new TubeException(e.is(XenStoreError.EEXIST)
+                ? "tube " + id + " is in use: " + nockDir + " exists; pick another index"
+                : Engine.refused("cannot write " + nockDir, e), e);
+        }
+        engine.watchPeer(this);
+        try
+        {
+            knock(self, tipDir);
+        }
+        catch (final XenStoreException e)
+        {
+            free("cannot knock");
+            throw new TubeException(Engine.refused("cannot knock at " + tipDir + " in " + peerLabel + "'s tree", e), e);
+        }
+        schedule(options.openTimeout(), this::timedOut);
+        changed();
+    }
+
+    /** The knock, in one transaction, so that nobody else can write in it between its creation and its permissions. */
+    private void knock(final int self, final String tipDir) throws XenStoreException, TubeException
+    {
+        final String mine = TubePaths.knocks(paths.tip()) + "/" + self;
+        final List<Permission> pair = List.of(new Permission(self, Permission.Access.NONE),
+            new Permission(paths.tip(), Permission.Access.BOTH));
+        final String squatter = xs.transaction(t ->
+        {
+            // A missing node under a directory this domain may not read reads as EACCES, as one of another
+            // domain's does: the mkdir and the permissions below tell them apart.
+            boolean fresh = true;
+            try
+            {
+                fresh = !t.exists(mine);
+            }
+            catch (final XenStoreException e)
+            {
+                if (!e.is(XenStoreError.EACCES))
+                {
+                    throw e;
+                }
+            }
+            if (!fresh && t.getPermissions(mine).get(0).domid() != self)
+            {
+                return "domain " + t.getPermissions(mine).get(0).domid();
+            }
+            if (!fresh && t.exists(tipDir))
+            {
+                throw new XenStoreException("create " + tipDir, XenStoreError.EEXIST);
+            }
+            try
+            {
+                t.mkdir(tipDir);
+                if (fresh)
+                {
+                    t.setPermissions(mine, pair);
+                }
+            }
+            catch (final XenStoreException e)
+            {
+                if (e.is(XenStoreError.EACCES))
+                {
+                    return "another domain";
+                }
+                throw e;
+            }
+            t.setPermissions(tipDir, pair);
+            t.write(tipDir + "/" + TubeRole.NOCK.node(), paths.nockDir());
+            return null;
+        });
+        if (squatter != null)
+        {
+            throw new TubeException(mine + " in " + peerLabel + "'s tree belongs to " + squatter
+                + ", not to this domain: it cannot knock there safely");
+        }
+    }
+
+    @Override
+    void changed() throws InterruptedException
+    {
+        if (isClosed())
+        {
+            return;
+        }
+        final TubeState tip;
+        try
+        {
+            if (state == TubeState.CONNECTED || state == TubeState.CLOSING || closing != null)
+            {
+                connectedChanged(peerState());
+                return;
+            }
+            if (xs.tryRead(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty())
+            {
+                fail(peerLabel + " removed the knock at " + paths.tipDir() + " before the tube connected");
+                return;
+            }
+            tip = peerState();
+        }
+        catch (final XenStoreException | IllegalArgumentException e)
+        {
+            fail(peerLabel + " broke the handshake of tube " + id + ": " + e.getMessage());
+            return;
+        }
+        if (tip.xenbus() > tipReached.xenbus())
+        {
+            tipReached = tip;
+        }
+        switch (tip)
+        {
+            case INITIALISED, CONNECTED -> connect();
+            case CLOSING, CLOSED -> fail(peerLabel + " refused tube " + id + error());
+            default -> {
+                // Unknown (not answered yet), Initialising: wait for the next change.
+            }
+        }
+    }
+
+    /** The tip is at 3: its refs and port are there; map, connect and write 4. */
+    private void connect() throws InterruptedException
+    {
+        final String dir = paths.tipDir();
+        try
+        {
+            final int txRef = Engine.number(xs.tryRead(dir + "/" + TubePaths.TX_RING_REF), TubePaths.TX_RING_REF);
+            final int rxRef = Engine.number(xs.tryRead(dir + "/" + TubePaths.RX_RING_REF), TubePaths.RX_RING_REF);
+            final int port = Engine.number(xs.tryRead(dir + "/" + TubePaths.EVENT_CHANNEL), TubePaths.EVENT_CHANNEL);
+            rings = Rings.map(engine.driver, paths.tip(), txRef, rxRef, port, mode);
+            if (!writeState(TubeState.CONNECTED))
+            {
+                fail("the toolstack or " + peerLabel + " removed " + paths.nockDir() + " while the tube connected");
+                return;
+            }
+        }
+        catch (final TubeException | XenStoreException e)
+        {
+            fail(peerLabel + " offered rings that cannot be used: " + e.getMessage());
+            return;
+        }
+        connectedNow();
+    }
+
+    private void timedOut() throws InterruptedException
+    {
+        if (state == TubeState.INIT_WAIT)
+        {
+            fail(peerLabel + " did not accept tube " + id + " within " + options.openTimeout().toMillis() + " ms: "
+                + paths.tipDir() + " reached state " + tipReached.xenbus() + " (" + tipReached + "), not "
+                + TubeState.INITIALISED.xenbus() + " (" + TubeState.INITIALISED + ")" + error());
+        }
+    }
+
+    /** What the tip wrote in its {@code error} node, if anything, for a message. */
+    private String error()
+    {
+        try
+        {
+            final Optional<String> error = xs.tryRead(paths.tipDir() + "/" + TubePaths.ERROR);
+            return error.map(text -> ": " + Engine.printable(text)).orElse("");
+        }
+        catch (final XenStoreException e)
+        {
+            return "";
+        }
+    }
+
+    private void fail(final String reason) throws InterruptedException
+    {
+        free(reason);
+    }
+
+    @Override
+    void removeNodes()
+    {
+        remove(paths.nockDir());
+        super.removeNodes();
+        engine.removeEmptyPeerDirs(paths.tip());
+    }
+}

@@ -1,0 +1,146 @@
+package io.tubes.handshake.internal;
+
+import java.util.List;
+
+import io.tubes.tube.AcceptOptions;
+import io.tubes.tube.TubeException;
+import io.tubes.tube.TubeId;
+import io.tubes.tube.TubeMode;
+import io.tubes.tube.TubePaths;
+import io.tubes.tube.TubeRole;
+import io.tubes.tube.TubeState;
+import io.tubes.xenstore.Permission;
+import io.tubes.xenstore.XenStoreException;
+import io.tubes.xenstore.XenStoreTransaction;
+
+/**
+ * The end that accepts a knock (domain B, from A, index T), step by step as the seed says: it
+ * watches A's state and writes 1; allocates and grants both rings and binds an unbound port; writes
+ * the two refs, the port and 3 in one transaction (retried on a conflict without allocating again);
+ * on A's 4 it writes 4. The nock's open timeout bounds the wait; this end's own is the accept's.
+ */
+final class TipEnd extends TubeEnd
+{
+    private final AcceptOptions options;
+
+    TipEnd(final Engine engine, final TubePaths paths, final TubeId id, final TubeMode mode,
+        final AcceptOptions options)
+    {
+        super(engine, paths, TubeRole.TIP, id, mode, options.closeTimeout());
+        this.options = options;
+    }
+
+    void start() throws TubeException, InterruptedException
+    {
+        engine.watchPeer(this);
+        try
+        {
+            if (!writeState(TubeState.INITIALISING))
+            {
+                throw new TubeException(peerLabel + " withdrew the knock at " + paths.tipDir());
+            }
+            rings = Rings.share(engine.driver, paths.nock(), mode, options.ringSize());
+            if (!offer())
+            {
+                throw new TubeException(peerLabel + " withdrew the knock at " + paths.tipDir());
+            }
+        }
+        catch (final XenStoreException e)
+        {
+            final String reason = Engine.refused("cannot answer the knock at " + paths.tipDir(), e);
+            free(reason);
+            throw new TubeException(reason, e);
+        }
+        catch (final TubeException e)
+        {
+            free(e.getMessage());
+            throw e;
+        }
+        schedule(options.timeout(), () ->
+        {
+            if (state == TubeState.INITIALISED)
+            {
+                free(peerLabel + " did not connect tube " + id + " within " + options.timeout().toMillis() + " ms");
+            }
+        });
+        changed();
+    }
+
+    /** The refs, the port and state 3, in one transaction; false when the knock is gone. */
+    private boolean offer() throws XenStoreException
+    {
+        final String dir = paths.tipDir();
+        final List<Permission> mine = tipNodePermissions();
+        final boolean offered = xs.transaction(t ->
+        {
+            if (!t.exists(dir + "/" + TubeRole.NOCK.node()))
+            {
+                return false;
+            }
+            write(t, dir + "/" + TubePaths.TX_RING_REF, Integer.toString(rings.txRef), mine);
+            write(t, dir + "/" + TubePaths.RX_RING_REF, Integer.toString(rings.rxRef), mine);
+            write(t, dir + "/" + TubePaths.EVENT_CHANNEL, Integer.toString(rings.port), mine);
+            t.write(dir + "/" + TubePaths.STATE, TubeState.INITIALISED.node());
+            return true;
+        });
+        if (offered)
+        {
+            state = TubeState.INITIALISED;
+        }
+        return offered;
+    }
+
+    private static void write(final XenStoreTransaction t, final String node, final String value,
+        final List<Permission> permissions) throws XenStoreException
+    {
+        t.write(node, value);
+        t.setPermissions(node, permissions);
+    }
+
+    @Override
+    void changed() throws InterruptedException
+    {
+        if (isClosed())
+        {
+            return;
+        }
+        final TubeState nock;
+        try
+        {
+            nock = xs.tryRead(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty() ? TubeState.UNKNOWN : peerState();
+        }
+        catch (final XenStoreException | IllegalArgumentException e)
+        {
+            free(peerLabel + " broke the handshake of tube " + id + ": " + e.getMessage());
+            return;
+        }
+        if (state == TubeState.INITIALISED)
+        {
+            switch (nock)
+            {
+                case CONNECTED -> {
+                    try
+                    {
+                        if (writeState(TubeState.CONNECTED))
+                        {
+                            connectedNow();
+                            return;
+                        }
+                    }
+                    catch (final XenStoreException e)
+                    {
+                        free(Engine.refused("cannot write Connected", e));
+                        return;
+                    }
+                    free(peerLabel + " withdrew the knock at " + paths.tipDir());
+                }
+                case INIT_WAIT -> {
+                    // The nock has not mapped the rings yet.
+                }
+                default -> free(peerLabel + " gave up tube " + id + " before it connected (its state: " + nock + ")");
+            }
+            return;
+        }
+        connectedChanged(nock);
+    }
+}
