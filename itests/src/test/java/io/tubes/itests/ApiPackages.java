@@ -8,16 +8,22 @@ import java.util.TreeSet;
 /** The API each Tubes bundle exports, by symbolic name (its module name too): every other package is private. */
 final class ApiPackages
 {
-    static final Map<String, Set<String>> BY_BUNDLE = sorted(Map.of(
-        "io.tubes.api", Set.of("io.tubes.driver", "io.tubes.tube", "io.tubes.xenstore", "io.tubes.xenstore.wire"),
-        "io.tubes.xenstore.client", Set.of("io.tubes.xenstore.client"),
-        "io.tubes.xenstored", Set.of("io.tubes.xenstored"),
-        "io.tubes.sim.protocol", Set.of("io.tubes.sim.protocol"),
-        "io.tubes.simhost", Set.of("io.tubes.simhost"),
-        "io.tubes.driver.sim", Set.of("io.tubes.driver.sim"),
-        "io.tubes.driver.xen", Set.of(),
-        "io.tubes.ring", Set.of("io.tubes.ring"),
-        "io.tubes.shell", Set.of()));
+    static final Map<String, Set<String>> BY_BUNDLE = sorted(Map.ofEntries(
+        Map.entry("io.tubes.api", Set.of("io.tubes.driver", "io.tubes.tube", "io.tubes.xenstore",
+            "io.tubes.xenstore.wire")),
+        Map.entry("io.tubes.xenstore.client", Set.of("io.tubes.xenstore.client")),
+        Map.entry("io.tubes.xenstored", Set.of("io.tubes.xenstored")),
+        Map.entry("io.tubes.sim.protocol", Set.of("io.tubes.sim.protocol")),
+        Map.entry("io.tubes.simhost", Set.of("io.tubes.simhost")),
+        Map.entry("io.tubes.driver.sim", Set.of("io.tubes.driver.sim")),
+        Map.entry("io.tubes.driver.xen", Set.of("io.tubes.driver.xen")),
+        Map.entry("io.tubes.ring", Set.of("io.tubes.ring")),
+        Map.entry("io.tubes.handshake", Set.of("io.tubes.handshake")),
+        Map.entry("io.tubes.cli", Set.of()),
+        Map.entry("io.tubes.shell", Set.of())));
+
+    /** The bundle of bin/tubes: in the distribution's system/ repository, for the module path; not started in Karaf. */
+    static final String COMMAND_LINE = "io.tubes.cli";
 
     private ApiPackages()
     {

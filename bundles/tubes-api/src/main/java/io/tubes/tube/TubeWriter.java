@@ -38,6 +38,13 @@ public interface TubeWriter extends AutoCloseable
     /** A stream tube's bytes as a blocking channel; closing it lets go of the writer, as {@link #close()}. */
     WritableByteChannel channel() throws TubeException;
 
+    /**
+     * Ends what this end sends, as a socket's {@code shutdownOutput}: the peer reads everything sent
+     * so far, then the end ({@link TubeReader#END}, or -1 from its channel); the tube stays open, and
+     * this end may still receive. Sends after it fail.
+     */
+    void shutdownOutput() throws IOException, InterruptedException;
+
     /** Lets go of the tube's writing side, so that someone else may take it; the tube stays open. */
     @Override
     void close();

@@ -97,6 +97,16 @@ final class EndWriter implements TubeWriter, WritableByteChannel
     }
 
     @Override
+    public void shutdownOutput() throws IOException, InterruptedException
+    {
+        if (!held)
+        {
+            throw new TubeException("this writer of tube " + end.id + " was let go of: take the writer again");
+        }
+        rings.closeOutlet("the output of tube " + end.id + " was shut down");
+    }
+
+    @Override
     public WritableByteChannel channel() throws TubeException
     {
         if (end.mode != TubeMode.STREAM)

@@ -55,6 +55,7 @@ final class Rings
     final RingOutputChannel out;
     final RingInputChannel in;
     private boolean freed;
+    private boolean outletClosed;
 
     private Rings(final TubeMode mode, final EventChannels handle, final int port, final Deque<AutoCloseable> pages,
         final RingWriter writer, final RingReader reader, final int txRef, final int rxRef)
@@ -212,9 +213,26 @@ final class Rings
         }
     }
 
-    /** Marks this end's outgoing ring closed: the peer reads what was sent, then sees the end. */
-    void closeOutlet()
+    /**
+     * Ends this end's outgoing ring: sends stop (a send in progress fails with {@code reason}), and
+     * once none is in the ring the producer's closed flag is set, so that the peer reads what was sent
+     * and then sees the end. Only the writer moves the ring's producer position, so the flag waits for it.
+     */
+    synchronized void closeOutlet(final String reason) throws InterruptedException
     {
+        if (outletClosed)
+        {
+            return;
+        }
+        outletClosed = true;
+        sending.refuse(reason);
+        stopSending(reason);
+        if (!sending.drained(DRAIN_MILLIS))
+        {
+            LOG.log(Level.WARNING, "a send still runs {0} ms after the output of port {1} was closed: the peer sees no"
+                + " end of stream", new Object[] {DRAIN_MILLIS, port});
+            return;
+        }
         writer.close();
         try
         {
@@ -244,7 +262,7 @@ final class Rings
      * then closes the handle (unbinding the port) and unmaps or unshares the pages. Pages a call still
      * uses after the wait are left mapped, and logged: unmapping them would crash the process.
      */
-    void free(final String reason) throws InterruptedException
+    synchronized void free(final String reason) throws InterruptedException
     {
         if (freed)
         {
@@ -264,7 +282,10 @@ final class Rings
             return;
         }
         reader.close();
-        writer.close();
+        if (!outletClosed)
+        {
+            writer.close();
+        }
         release(handle, pages);
     }
 

@@ -50,6 +50,8 @@ abstract class TubeEnd implements Tube
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     /** Why the tube is closing, once it is. */
     String closing;
+    /** Whether this end began the close (else the peer did). */
+    private boolean closer;
     private ScheduledFuture<?> timer;
     private final AtomicReference<String> readerHolder = new AtomicReference<>();
     private final AtomicReference<String> writerHolder = new AtomicReference<>();
@@ -93,7 +95,10 @@ abstract class TubeEnd implements Tube
         return TubeState.ofNode(xs.tryRead(peerDir() + "/" + TubePaths.STATE).orElse(null));
     }
 
-    /** Writes this end's state, unless its directory is gone: a node the peer or the toolstack removed is never re-created. */
+    /**
+     * Writes this end's state, unless its directory is gone: a node the peer or the toolstack removed
+     * is never re-created.
+     */
     final boolean writeState(final TubeState next) throws XenStoreException
     {
         final String node = ownDir() + "/" + TubePaths.STATE;
@@ -167,9 +172,18 @@ abstract class TubeEnd implements Tube
     {
         switch (peer)
         {
-            case CLOSING -> peerCloses(peerLabel + " closed the tube");
+            case CLOSING -> {
+                if (closer)
+                {
+                    confirm(); // both ends closed at once: each confirms the other's, then frees on its 6
+                }
+                else
+                {
+                    peerCloses(peerLabel + " closed the tube");
+                }
+            }
             case CLOSED -> {
-                if (state == TubeState.CLOSING)
+                if (closer)
                 {
                     free(closing); // the peer confirmed this end's close
                 }
@@ -179,7 +193,7 @@ abstract class TubeEnd implements Tube
                 }
             }
             case UNKNOWN -> {
-                if (state == TubeState.CLOSING)
+                if (closer)
                 {
                     free(closing);
                 }
@@ -198,6 +212,19 @@ abstract class TubeEnd implements Tube
         }
     }
 
+    /** Writes Closed: this end confirms the peer's close. */
+    private void confirm()
+    {
+        try
+        {
+            writeState(TubeState.CLOSED);
+        }
+        catch (final XenStoreException e)
+        {
+            LOG.log(Level.WARNING, "tube {0}: cannot confirm the close: {1}", new Object[] {id, e.getMessage()});
+        }
+    }
+
     /**
      * The peer closes: this end stops its outlet (what it sent stays readable to the peer, which may
      * already have let go) and confirms with Closed; the rings stay until everything the peer sent
@@ -211,16 +238,8 @@ abstract class TubeEnd implements Tube
         }
         closing = reason;
         LOG.log(Level.INFO, "tube {0}: {1}", new Object[] {id, reason});
-        rings.stopSending(reason);
-        rings.closeOutlet();
-        try
-        {
-            writeState(TubeState.CLOSED);
-        }
-        catch (final XenStoreException e)
-        {
-            LOG.log(Level.WARNING, "tube {0}: cannot confirm the close: {1}", new Object[] {id, e.getMessage()});
-        }
+        rings.closeOutlet(reason);
+        confirm();
         if (rings.drained())
         {
             free(reason);
@@ -235,7 +254,7 @@ abstract class TubeEnd implements Tube
     /** The reader reached the end of what the peer sent. */
     final void inputEnded() throws InterruptedException
     {
-        if (closing != null && state != TubeState.CLOSING)
+        if (closing != null && !closer)
         {
             free(closing);
         }
@@ -260,8 +279,8 @@ abstract class TubeEnd implements Tube
             return;
         }
         closing = "closed by this side";
-        rings.stopSending(closing);
-        rings.closeOutlet();
+        closer = true;
+        rings.closeOutlet(closing);
         try
         {
             if (writeState(TubeState.CLOSING))

@@ -11,7 +11,7 @@ import com.sun.jna.Pointer;
 import io.tubes.driver.DriverException;
 import io.tubes.driver.EventChannels;
 import io.tubes.driver.GrantTable;
-import io.tubes.driver.XenDriver;
+import io.tubes.driver.xen.XenDomainDriver;
 import io.tubes.xenstore.XenStoreConnection;
 import io.tubes.xenstore.client.XenStoreAddress;
 import io.tubes.xenstore.client.XenStoreClients;
@@ -20,7 +20,7 @@ import io.tubes.xenstore.client.XenStoreClients;
  * The driver SPI on real Xen. Starting it checks, in order, that Xen's devices exist, that the
  * libraries load, and which domain this is (from XenStore), each with a message saying what to do.
  */
-public final class XenDriverImpl implements XenDriver, AutoCloseable
+public final class XenDriverImpl implements XenDomainDriver
 {
     /** Devices a domain needs to share, map and signal. */
     public static final List<Path> DEVICES = List.of(Path.of("/dev/xen/gntalloc"), Path.of("/dev/xen/gntdev"),
