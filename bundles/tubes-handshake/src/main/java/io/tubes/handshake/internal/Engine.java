@@ -485,22 +485,6 @@ public final class Engine implements TubeEngine
         });
     }
 
-    /**
-     * Whether the peer's domain is gone. An unprivileged domain on Xen gets no {@code @releaseDomain},
-     * but may ask whether a domain is introduced; a domain that cannot even ask counts as gone.
-     */
-    boolean isGone(final int peer)
-    {
-        try
-        {
-            return !xs.isDomainIntroduced(peer);
-        }
-        catch (final XenStoreException e)
-        {
-            return true;
-        }
-    }
-
     // ---- tubes
 
     @Override

@@ -170,6 +170,10 @@ abstract class TubeEnd implements Tube
     /** What both ends do once connected, when the peer's state changed (or may have). */
     final void connectedChanged(final TubeState peer) throws InterruptedException
     {
+        if (closing != null && !closer)
+        {
+            return; // the peer closed: this end drains what it sent, whatever the peer does next
+        }
         switch (peer)
         {
             case CLOSING -> {
@@ -192,20 +196,10 @@ abstract class TubeEnd implements Tube
                     peerCloses(peerLabel + " closed the tube");
                 }
             }
-            case UNKNOWN -> {
-                if (closer)
-                {
-                    free(closing);
-                }
-                else if (engine.isGone(peer()))
-                {
-                    free(peerLabel + " is gone");
-                }
-                else
-                {
-                    peerCloses(peerLabel + " closed the tube");
-                }
-            }
+            // The peer's nodes vanished: the toolstack removed its domain (killed, destroyed), or it freed
+            // its end without a close. An unprivileged domain cannot ask xenstored which; either way the
+            // peer is gone, and its end of the rings with it.
+            case UNKNOWN -> free(closer ? closing : peerLabel + " is gone");
             default -> {
                 // Connected: nothing to do.
             }
