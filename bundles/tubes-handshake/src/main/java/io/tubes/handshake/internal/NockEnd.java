@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.tubes.tube.TubeException;
 import io.tubes.tube.TubeId;
+import io.tubes.tube.TubeMode;
 import io.tubes.tube.TubeOptions;
 import io.tubes.tube.TubePaths;
 import io.tubes.tube.TubeRole;
@@ -51,7 +52,10 @@ final class NockEnd extends TubeEnd
                 t.setPermissions(nockDir, List.of(new Permission(self, Permission.Access.NONE),
                     new Permission(peer, Permission.Access.READ)));
                 t.write(nockDir + "/" + TubeRole.TIP.node(), tipDir);
-                t.write(nockDir + "/" + TubePaths.MODE, mode.node());
+                if (mode != TubeMode.PACKET)
+                {
+                    t.write(nockDir + "/" + TubePaths.MODE, mode.node()); // no node is packet: one node less per tube
+                }
                 t.write(nockDir + "/" + TubePaths.STATE, TubeState.INIT_WAIT.node());
                 return null;
             });
@@ -70,8 +74,14 @@ final class NockEnd extends TubeEnd
         }
         catch (final XenStoreException e)
         {
-            free("cannot knock");
-            throw new TubeException(Engine.refused("cannot knock at " + tipDir + " in " + peerLabel + "'s tree", e), e);
+            final String reason = Engine.refused("cannot knock at " + tipDir + " in " + peerLabel + "'s tree", e);
+            free(reason);
+            throw new TubeException(reason, e);
+        }
+        catch (final TubeException e)
+        {
+            free(e.getMessage());
+            throw e;
         }
         schedule(options.openTimeout(), this::timedOut);
         changed();
