@@ -119,7 +119,7 @@ class HandshakeRulesIT
         {
             if (!s.nodes().isEmpty())
             {
-                assertEquals(paths.tipDir(), s.get(nock + "tip"), "the nock's dir names the tip's from the start: " + s);
+                assertEquals(paths.tipDir(), s.get(nock + "tip"), "the nock names the tip's dir from the start: " + s);
                 assertEquals("stream", s.get(nock + "mode"), s.toString());
             }
             if (s.get(tip + "nock") != null)
@@ -156,8 +156,8 @@ class HandshakeRulesIT
                 writes.add(path);
             }
         }
-        assertEquals(3, writes.stream().filter((nock + "state")::equals).count(), "the nock writes 2, 4, 5: " + writes);
-        assertEquals(4, writes.stream().filter((tip + "state")::equals).count(), "the tip writes 1, 3, 4, 6: " + writes);
+        assertEquals(3, writes.stream().filter((nock + "state")::equals).count(), "nock writes 2, 4, 5: " + writes);
+        assertEquals(4, writes.stream().filter((tip + "state")::equals).count(), "tip writes 1, 3, 4, 6: " + writes);
         assertEquals(List.of(nock + "tip", nock + "mode", nock + "state", tip + "nock", tip + "state"),
             writes.subList(0, 5), "the nock's directory, then the knock, then the tip's 1");
         final int offer = writes.indexOf(tip + "tx-ring-ref");
