@@ -84,7 +84,7 @@ class TubesCommandIT
     @Test
     void anOpenToADomainThatIsNotThereSaysSoAndExitsNonZero() throws Exception
     {
-        final Distribution.Result open = dist.run("bin/tubes", "open", "nobody", "--name", "web");
+        final Distribution.Result open = dist.run("bin/tubes", "open", "nobody", "--name", "web", "--timeout", "1");
         assertEquals(1, open.exitCode(), open.out());
         assertTrue(open.out().contains("no domain named 'nobody'"), open.out());
         final Distribution.Result usage = dist.run("bin/tubes", "open");

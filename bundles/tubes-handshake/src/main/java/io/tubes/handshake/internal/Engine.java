@@ -140,7 +140,7 @@ public final class Engine implements TubeEngine
         return own.filter(Engine::isName).orElseGet(() -> Integer.toString(self));
     }
 
-    /** Removes the nodes an earlier run of this domain left: its nock directories, its knocks, and tip ends it wrote. */
+    /** Removes the nodes an earlier run of this domain left: its nock directories, its knocks, its tip ends. */
     private void recover() throws XenStoreException
     {
         final String nocks = XsPaths.domainPath(domid) + "/data/nock";
@@ -424,7 +424,8 @@ public final class Engine implements TubeEngine
         }
         catch (final XenStoreException e)
         {
-            LOG.log(Level.WARNING, "cannot refuse the knock at {0}: {1}", new Object[] {paths.tipDir(), e.getMessage()});
+            LOG.log(Level.WARNING, "cannot refuse the knock at {0}: {1}",
+                new Object[] {paths.tipDir(), e.getMessage()});
         }
     }
 
@@ -433,6 +434,10 @@ public final class Engine implements TubeEngine
     /** Watches the peer's directory of tubes with this domain in the end's role, once per peer and role. */
     void watchPeer(final TubeEnd end) throws TubeException
     {
+        if (end.watching)
+        {
+            return;
+        }
         final String dir = peerTubes(end.role, end.peer());
         PeerWatch watch = peerWatches.get(dir);
         if (watch == null)
@@ -448,10 +453,16 @@ public final class Engine implements TubeEngine
             peerWatches.put(dir, watch);
         }
         watch.users++;
+        end.watching = true;
     }
 
     private void unwatchPeer(final TubeEnd end)
     {
+        if (!end.watching)
+        {
+            return;
+        }
+        end.watching = false;
         final String dir = peerTubes(end.role, end.peer());
         final PeerWatch watch = peerWatches.get(dir);
         if (watch != null && --watch.users == 0)
@@ -461,7 +472,7 @@ public final class Engine implements TubeEngine
         }
     }
 
-    /** Where the peer keeps its end of every tube with this domain: the nock's tip directory, or the tip's nock directory. */
+    /** Where the peer keeps its end of every tube with this domain: the tip's knock directory, or the nock's. */
     private String peerTubes(final TubeRole role, final int peer)
     {
         return role == TubeRole.NOCK ? TubePaths.knocks(peer) + "/" + domid
@@ -490,7 +501,7 @@ public final class Engine implements TubeEngine
     @Override
     public Tube open(final TubeOptions options) throws TubeException, InterruptedException
     {
-        final int peer = domidOf(options.peer());
+        final int peer = awaitDomain(options.peer(), options.openTimeout());
         if (peer == domid)
         {
             throw new TubeException("a tube links two domains: " + options.peer() + " is this domain");
@@ -531,7 +542,7 @@ public final class Engine implements TubeEngine
     @Override
     public Tube accept(final AcceptOptions options) throws TubeException, InterruptedException
     {
-        final int peer = options.peer() == null ? -1 : domidOf(options.peer());
+        final int peer = options.peer() == null ? -1 : awaitDomain(options.peer(), options.timeout());
         final AcceptRequest request = new AcceptRequest(peer, options, new CompletableFuture<>());
         synchronized (this)
         {
@@ -733,7 +744,27 @@ public final class Engine implements TubeEngine
         return Integer.toString(id);
     }
 
-    /** The domain a user named, by id or by name. */
+    /** The domain named {@code peer}, waiting up to {@code timeout} for a domain of that name to appear. */
+    private int awaitDomain(final String peer, final Duration timeout) throws TubeException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final int domid = domidOf(peer);
+            if (domid >= 0)
+            {
+                return domid;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new TubeException("no domain named '" + peer + "' is known to " + driver.description()
+                    + " (waited " + timeout.toMillis() + " ms); give its domain id instead, or start it first");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The domain a user named, by id or by name; -1 for a name no domain has (yet). */
     int domidOf(final String peer) throws TubeException
     {
         if (!peer.isEmpty() && peer.length() <= 5 && peer.chars().allMatch(c -> c >= '0' && c <= '9'))
@@ -761,8 +792,7 @@ public final class Engine implements TubeEngine
         {
             throw new TubeException("cannot look up domain '" + peer + "': " + e.getMessage(), e);
         }
-        throw new TubeException("no domain named '" + peer + "' is known to " + driver.description()
-            + "; give its domain id instead");
+        return -1;
     }
 
     private static boolean isName(final String text)

@@ -1,5 +1,6 @@
 package io.tubes.handshake.internal;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,9 +23,13 @@ import io.tubes.xenstore.XenStoreException;
  */
 final class NockEnd extends TubeEnd
 {
+    private static final Duration KNOCK_RETRY = Duration.ofMillis(50);
+
     private final TubeOptions options;
     /** The highest state the tip reached, for the timeout's message. */
     private TubeState tipReached = TubeState.UNKNOWN;
+    /** Whether the knock is there. */
+    private boolean knocked;
 
     NockEnd(final Engine engine, final TubePaths paths, final TubeId id, final TubeOptions options)
     {
@@ -63,20 +68,14 @@ final class NockEnd extends TubeEnd
         }
         catch (final XenStoreException e)
         {
+            engine.forget(this);
             throw new TubeException(e.is(XenStoreError.EEXIST)
                 ? "tube " + id + " is in use: " + nockDir + " exists; pick another index"
                 : Engine.refused("cannot write " + nockDir, e), e);
         }
-        engine.watchPeer(this);
         try
         {
-            knock(self, tipDir);
-        }
-        catch (final XenStoreException e)
-        {
-            final String reason = Engine.refused("cannot knock at " + tipDir + " in " + peerLabel + "'s tree", e);
-            free(reason);
-            throw new TubeException(reason, e);
+            engine.watchPeer(this);
         }
         catch (final TubeException e)
         {
@@ -84,19 +83,63 @@ final class NockEnd extends TubeEnd
             throw e;
         }
         schedule(options.openTimeout(), this::timedOut);
-        changed();
+        knockOrRetry();
     }
 
-    /** The knock, in one transaction, so that nobody else can write in it between its creation and its permissions. */
-    private void knock(final int self, final String tipDir) throws XenStoreException, TubeException
+    /**
+     * Knocks, or tries again shortly when this domain may not write there: the peer may not take
+     * knocks yet (it is starting), and the open timeout bounds the tries.
+     */
+    private void knockOrRetry() throws InterruptedException
     {
-        final String mine = TubePaths.knocks(paths.tip()) + "/" + self;
+        if (isClosed() || knocked)
+        {
+            return;
+        }
+        try
+        {
+            final String squatter = knock(paths.nock(), paths.tipDir());
+            if (squatter == null)
+            {
+                knocked = true;
+                changed();
+            }
+            else if (squatter.isEmpty())
+            {
+                engine.schedule(KNOCK_RETRY, this::knockOrRetry);
+            }
+            else
+            {
+                fail(knockDir() + " in " + peerLabel + "'s tree belongs to " + squatter
+                    + ", not to this domain: it cannot knock there safely");
+            }
+        }
+        catch (final XenStoreException e)
+        {
+            fail(Engine.refused("cannot knock at " + paths.tipDir() + " in " + peerLabel + "'s tree", e));
+        }
+    }
+
+    /** Where this domain's knocks at the peer go: {@code /local/domain/B/data/tip/A}. */
+    private String knockDir()
+    {
+        return TubePaths.knocks(paths.tip()) + "/" + paths.nock();
+    }
+
+    /**
+     * The knock, in one transaction, so that nobody else can write in it between its creation and
+     * its permissions: null when it is there, "" when this domain may not write there (yet), else
+     * who holds the directory.
+     */
+    private String knock(final int self, final String tipDir) throws XenStoreException
+    {
+        final String mine = knockDir();
         final List<Permission> pair = List.of(new Permission(self, Permission.Access.NONE),
             new Permission(paths.tip(), Permission.Access.BOTH));
-        final String squatter = xs.transaction(t ->
+        return xs.transaction(t ->
         {
             // A missing node under a directory this domain may not read reads as EACCES, as one of another
-            // domain's does: the mkdir and the permissions below tell them apart.
+            // domain's does: the mkdir tells them apart, or the open timeout does.
             boolean fresh = true;
             try
             {
@@ -129,7 +172,7 @@ final class NockEnd extends TubeEnd
             {
                 if (e.is(XenStoreError.EACCES))
                 {
-                    return "another domain";
+                    return "";
                 }
                 throw e;
             }
@@ -137,17 +180,12 @@ final class NockEnd extends TubeEnd
             t.write(tipDir + "/" + TubeRole.NOCK.node(), paths.nockDir());
             return null;
         });
-        if (squatter != null)
-        {
-            throw new TubeException(mine + " in " + peerLabel + "'s tree belongs to " + squatter
-                + ", not to this domain: it cannot knock there safely");
-        }
     }
 
     @Override
     void changed() throws InterruptedException
     {
-        if (isClosed())
+        if (isClosed() || !knocked)
         {
             return;
         }
@@ -159,7 +197,7 @@ final class NockEnd extends TubeEnd
                 connectedChanged(peerState());
                 return;
             }
-            if (xs.tryRead(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty())
+            if (readIfThere(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty())
             {
                 fail(peerLabel + " removed the knock at " + paths.tipDir() + " before the tube connected");
                 return;
@@ -211,7 +249,13 @@ final class NockEnd extends TubeEnd
 
     private void timedOut() throws InterruptedException
     {
-        if (state == TubeState.INIT_WAIT)
+        if (!knocked)
+        {
+            fail(peerLabel + " did not take the knock for tube " + id + " within " + options.openTimeout().toMillis()
+                + " ms: this domain may not write in " + knockDir() + " (the peer does not take knocks, or another"
+                + " domain holds that directory)");
+        }
+        else if (state == TubeState.INIT_WAIT)
         {
             fail(peerLabel + " did not accept tube " + id + " within " + options.openTimeout().toMillis() + " ms: "
                 + paths.tipDir() + " reached state " + tipReached.xenbus() + " (" + tipReached + "), not "

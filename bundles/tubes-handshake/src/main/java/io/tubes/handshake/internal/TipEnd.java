@@ -32,9 +32,9 @@ final class TipEnd extends TubeEnd
 
     void start() throws TubeException, InterruptedException
     {
-        engine.watchPeer(this);
         try
         {
+            engine.watchPeer(this);
             if (!writeState(TubeState.INITIALISING))
             {
                 throw new TubeException(peerLabel + " withdrew the knock at " + paths.tipDir());
@@ -107,7 +107,7 @@ final class TipEnd extends TubeEnd
         final TubeState nock;
         try
         {
-            nock = xs.tryRead(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty() ? TubeState.UNKNOWN : peerState();
+            nock = readIfThere(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty() ? TubeState.UNKNOWN : peerState();
         }
         catch (final XenStoreException | IllegalArgumentException e)
         {

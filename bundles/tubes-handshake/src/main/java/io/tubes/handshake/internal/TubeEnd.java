@@ -2,6 +2,7 @@ package io.tubes.handshake.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +23,7 @@ import io.tubes.tube.TubeState;
 import io.tubes.tube.TubeWriter;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStore;
+import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 
 /**
@@ -53,6 +55,8 @@ abstract class TubeEnd implements Tube
     /** Whether this end began the close (else the peer did). */
     private boolean closer;
     private ScheduledFuture<?> timer;
+    /** Whether the engine watches the peer's nodes for this end. */
+    boolean watching;
     private final AtomicReference<String> readerHolder = new AtomicReference<>();
     private final AtomicReference<String> writerHolder = new AtomicReference<>();
     // Kept by the holder of each side, read by anyone as statistics.
@@ -92,7 +96,27 @@ abstract class TubeEnd implements Tube
     /** The peer's state, read afresh: a node that is gone reads as Unknown. */
     final TubeState peerState() throws XenStoreException
     {
-        return TubeState.ofNode(xs.tryRead(peerDir() + "/" + TubePaths.STATE).orElse(null));
+        return TubeState.ofNode(readIfThere(peerDir() + "/" + TubePaths.STATE).orElse(null));
+    }
+
+    /**
+     * A node of the tube, or empty when it is gone. A node under a directory this domain may not read
+     * reads as EACCES when it is missing: so do the peer's nodes once the toolstack removed its domain.
+     */
+    final Optional<String> readIfThere(final String path) throws XenStoreException
+    {
+        try
+        {
+            return xs.tryRead(path);
+        }
+        catch (final XenStoreException e)
+        {
+            if (e.is(XenStoreError.EACCES))
+            {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /**
