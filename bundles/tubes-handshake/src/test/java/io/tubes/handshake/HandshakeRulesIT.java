@@ -207,6 +207,7 @@ class HandshakeRulesIT
             .withTimeout(Duration.ofMillis(500))));
         assertTrue(none.getMessage().startsWith("no tube connected to db within 500 ms"), none.getMessage());
         nock.close();
+        tip.closed().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertEquals(new GrantTable.Counts(0, 0, 0), db.counts());
     }
 

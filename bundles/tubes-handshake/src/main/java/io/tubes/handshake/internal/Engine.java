@@ -37,6 +37,7 @@ import io.tubes.xenstore.Watch;
 import io.tubes.xenstore.XenStore;
 import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
+import io.tubes.xenstore.XenStoreOperations;
 import io.tubes.xenstore.wire.XsPaths;
 
 /**
@@ -155,7 +156,7 @@ public final class Engine implements TubeEngine
                     LOG.log(Level.INFO, "removed tube {0} of an earlier run (nock)", old.nockDir());
                 }
             }
-            removeEmptyPeerDirs(numberOr(peer));
+            removeEmptyPeerDirs(numberOr(peer), TubeRole.NOCK);
         }
         removeQuietly(nocks);
         for (final String peer : children(knocks))
@@ -200,21 +201,27 @@ public final class Engine implements TubeEngine
         }
     }
 
-    /** Removes this domain's directories for {@code peer} when no tube is left in them (both are this domain's). */
-    void removeEmptyPeerDirs(final int peer)
+    /**
+     * Removes the directories that hold the tubes with {@code peer} when none is left in them: as
+     * the nock, its {@code data/nock/PEER} and its knock directory in the peer's tree; as the tip, the
+     * peer's knock directory in its own. A knock that lands meanwhile makes the transaction conflict.
+     */
+    void removeEmptyPeerDirs(final int peer, final TubeRole role)
     {
         if (peer < 0)
         {
             return;
         }
-        for (final String dir : List.of(XsPaths.domainPath(domid) + "/data/nock/" + peer, TubePaths.knocks(peer) + "/"
-            + domid))
+        final List<String> dirs = role == TubeRole.NOCK
+            ? List.of(XsPaths.domainPath(domid) + "/data/nock/" + peer, TubePaths.knocks(peer) + "/" + domid)
+            : List.of(knocks + "/" + peer);
+        for (final String dir : dirs)
         {
             try
             {
                 xs.transaction(t ->
                 {
-                    if (t.directory(dir).isEmpty() && t.getPermissions(dir).get(0).domid() == domid)
+                    if (t.directory(dir).isEmpty())
                     {
                         t.rm(dir);
                     }
@@ -305,7 +312,9 @@ public final class Engine implements TubeEngine
 
     /**
      * What is wrong with the knock at {@code paths}: null when it is a knock to accept, "" when it is
-     * not there (yet, or any more), else what makes it not a tube.
+     * not there (yet, or any more), else what makes it not a tube. A knock is the nock's when the
+     * nock's own directory, which only the nock may write, names this one: a third domain can write a
+     * knock that claims to be another's, not that.
      */
     private String knockProblem(final TubePaths paths) throws XenStoreException
     {
@@ -318,17 +327,53 @@ public final class Engine implements TubeEngine
         {
             return "its nock node names " + printable(nock.get()) + ", not " + paths.nockDir();
         }
-        final int owner = xs.getPermissions(paths.tipDir()).get(0).domid();
-        if (owner != paths.nock())
+        final Optional<String> back = readable(paths.nockDir() + "/" + TubeRole.TIP.node());
+        if (back.isEmpty() || !back.get().equals(paths.tipDir()))
         {
-            return "it was created by domain " + owner + ", not by domain " + paths.nock() + " whose knock it claims"
-                + " to be";
+            return "domain " + paths.nock() + "'s " + paths.nockDir() + " does not name it: not that domain's knock";
         }
         if (xs.tryRead(paths.tipDir() + "/" + TubePaths.STATE).isPresent())
         {
             return "it has a state already, and no end of this run answered it";
         }
         return null;
+    }
+
+    /** A node's value, or empty when it is missing or may not be read. */
+    private Optional<String> readable(final String path) throws XenStoreException
+    {
+        try
+        {
+            return xs.tryRead(path);
+        }
+        catch (final XenStoreException e)
+        {
+            if (e.is(XenStoreError.EACCES))
+            {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sets a node's permissions if this domain owns it. Which end owns a knock's nodes depends on the
+     * xenstored (see {@code NockEnd.knock}); the owner makes them the pair's, the other end leaves them.
+     */
+    static void setIfOwner(final XenStoreOperations t, final String path, final List<Permission> permissions)
+        throws XenStoreException
+    {
+        try
+        {
+            t.setPermissions(path, permissions);
+        }
+        catch (final XenStoreException e)
+        {
+            if (!e.is(XenStoreError.EACCES))
+            {
+                throw e;
+            }
+        }
     }
 
     /** Starts an accepted tube for each accept that a waiting knock matches. */
@@ -415,9 +460,9 @@ public final class Engine implements TubeEngine
                 if (t.exists(paths.tipDir() + "/" + TubeRole.NOCK.node()))
                 {
                     t.write(paths.tipDir() + "/" + TubePaths.ERROR, why);
-                    t.setPermissions(paths.tipDir() + "/" + TubePaths.ERROR, mine);
+                    setIfOwner(t, paths.tipDir() + "/" + TubePaths.ERROR, mine);
                     t.write(paths.tipDir() + "/" + TubePaths.STATE, TubeState.CLOSED.node());
-                    t.setPermissions(paths.tipDir() + "/" + TubePaths.STATE, mine);
+                    setIfOwner(t, paths.tipDir() + "/" + TubePaths.STATE, mine);
                 }
                 return null;
             });

@@ -26,7 +26,7 @@ final class NockEnd extends TubeEnd
     private static final Duration KNOCK_RETRY = Duration.ofMillis(50);
 
     private final TubeOptions options;
-    /** The highest state the tip reached, for the timeout's message. */
+    /** The highest state the tip reached, for the timeout's message (a knock the tip removed shows as 0). */
     private TubeState tipReached = TubeState.UNKNOWN;
     /** Whether the knock is there. */
     private boolean knocked;
@@ -98,25 +98,20 @@ final class NockEnd extends TubeEnd
         }
         try
         {
-            final String squatter = knock(paths.nock(), paths.tipDir());
-            if (squatter == null)
-            {
-                knocked = true;
-                changed();
-            }
-            else if (squatter.isEmpty())
+            knock();
+            knocked = true;
+            changed();
+        }
+        catch (final XenStoreException e)
+        {
+            if (e.is(XenStoreError.EACCES))
             {
                 engine.schedule(KNOCK_RETRY, this::knockOrRetry);
             }
             else
             {
-                fail(knockDir() + " in " + peerLabel + "'s tree belongs to " + squatter
-                    + ", not to this domain: it cannot knock there safely");
+                fail(Engine.refused("cannot knock at " + paths.tipDir() + " in " + peerLabel + "'s tree", e));
             }
-        }
-        catch (final XenStoreException e)
-        {
-            fail(Engine.refused("cannot knock at " + paths.tipDir() + " in " + peerLabel + "'s tree", e));
         }
     }
 
@@ -128,56 +123,22 @@ final class NockEnd extends TubeEnd
 
     /**
      * The knock, in one transaction, so that nobody else can write in it between its creation and
-     * its permissions: null when it is there, "" when this domain may not write there (yet), else
-     * who holds the directory.
+     * its permissions. Who owns the new nodes depends on the xenstored: C xenstored gives them to
+     * their creator (this domain, which then makes them the pair's), oxenstored to the owner of the
+     * parent (the tip, which then makes them the pair's as it takes the knock).
+     *
+     * @throws XenStoreException {@code EACCES} when this domain may not write there (yet)
      */
-    private String knock(final int self, final String tipDir) throws XenStoreException
+    private void knock() throws XenStoreException
     {
-        final String mine = knockDir();
-        final List<Permission> pair = List.of(new Permission(self, Permission.Access.NONE),
+        final List<Permission> pair = List.of(new Permission(paths.nock(), Permission.Access.NONE),
             new Permission(paths.tip(), Permission.Access.BOTH));
-        return xs.transaction(t ->
+        xs.transaction(t ->
         {
-            // A missing node under a directory this domain may not read reads as EACCES, as one of another
-            // domain's does: the mkdir tells them apart, or the open timeout does.
-            boolean fresh = true;
-            try
-            {
-                fresh = !t.exists(mine);
-            }
-            catch (final XenStoreException e)
-            {
-                if (!e.is(XenStoreError.EACCES))
-                {
-                    throw e;
-                }
-            }
-            if (!fresh && t.getPermissions(mine).get(0).domid() != self)
-            {
-                return "domain " + t.getPermissions(mine).get(0).domid();
-            }
-            if (!fresh && t.exists(tipDir))
-            {
-                throw new XenStoreException("create " + tipDir, XenStoreError.EEXIST);
-            }
-            try
-            {
-                t.mkdir(tipDir);
-                if (fresh)
-                {
-                    t.setPermissions(mine, pair);
-                }
-            }
-            catch (final XenStoreException e)
-            {
-                if (e.is(XenStoreError.EACCES))
-                {
-                    return "";
-                }
-                throw e;
-            }
-            t.setPermissions(tipDir, pair);
-            t.write(tipDir + "/" + TubeRole.NOCK.node(), paths.nockDir());
+            t.mkdir(paths.tipDir());
+            Engine.setIfOwner(t, knockDir(), pair);
+            Engine.setIfOwner(t, paths.tipDir(), pair);
+            t.write(paths.tipDir() + "/" + TubeRole.NOCK.node(), paths.nockDir());
             return null;
         });
     }
@@ -195,11 +156,6 @@ final class NockEnd extends TubeEnd
             if (state == TubeState.CONNECTED || state == TubeState.CLOSING || closing != null)
             {
                 connectedChanged(peerState());
-                return;
-            }
-            if (readIfThere(paths.tipDir() + "/" + TubeRole.NOCK.node()).isEmpty())
-            {
-                fail(peerLabel + " removed the knock at " + paths.tipDir() + " before the tube connected");
                 return;
             }
             tip = peerState();
@@ -287,6 +243,6 @@ final class NockEnd extends TubeEnd
     {
         remove(paths.nockDir());
         super.removeNodes();
-        engine.removeEmptyPeerDirs(paths.tip());
+        engine.removeEmptyPeerDirs(paths.tip(), TubeRole.NOCK);
     }
 }

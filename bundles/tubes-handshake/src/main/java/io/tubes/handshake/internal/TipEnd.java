@@ -35,6 +35,7 @@ final class TipEnd extends TubeEnd
         try
         {
             engine.watchPeer(this);
+            claimKnock();
             if (!writeState(TubeState.INITIALISING))
             {
                 throw new TubeException(peerLabel + " withdrew the knock at " + paths.tipDir());
@@ -66,6 +67,27 @@ final class TipEnd extends TubeEnd
         changed();
     }
 
+    /**
+     * Makes the knock's nodes the pair's where this end owns them (oxenstored gives a new node its
+     * parent's owner: this domain, for the nodes the nock created in its {@code data/tip}).
+     */
+    private void claimKnock() throws XenStoreException
+    {
+        final List<Permission> pair = List.of(new Permission(paths.tip(), Permission.Access.NONE),
+            new Permission(paths.nock(), Permission.Access.BOTH));
+        final String dir = paths.tipDir();
+        xs.transaction(t ->
+        {
+            if (t.exists(dir + "/" + TubeRole.NOCK.node()))
+            {
+                Engine.setIfOwner(t, TubePaths.knocks(paths.tip()) + "/" + paths.nock(), pair);
+                Engine.setIfOwner(t, dir, pair);
+                Engine.setIfOwner(t, dir + "/" + TubeRole.NOCK.node(), pair);
+            }
+            return null;
+        });
+    }
+
     /** The refs, the port and state 3, in one transaction; false when the knock is gone. */
     private boolean offer() throws XenStoreException
     {
@@ -94,7 +116,7 @@ final class TipEnd extends TubeEnd
         final List<Permission> permissions) throws XenStoreException
     {
         t.write(node, value);
-        t.setPermissions(node, permissions);
+        Engine.setIfOwner(t, node, permissions);
     }
 
     @Override
@@ -142,5 +164,12 @@ final class TipEnd extends TubeEnd
             return;
         }
         connectedChanged(nock);
+    }
+
+    @Override
+    void removeNodes()
+    {
+        super.removeNodes();
+        engine.removeEmptyPeerDirs(paths.nock(), TubeRole.TIP);
     }
 }

@@ -136,7 +136,7 @@ abstract class TubeEnd implements Tube
             t.write(node, next.node());
             if (fresh && role == TubeRole.TIP)
             {
-                t.setPermissions(node, tipNodePermissions());
+                Engine.setIfOwner(t, node, tipNodePermissions());
             }
             return true;
         });
@@ -147,7 +147,11 @@ abstract class TubeEnd implements Tube
         return written;
     }
 
-    /** The tip's nodes: its own, readable by the nock alone. */
+    /**
+     * The tip's nodes: its own, readable by the nock alone. Where the xenstored gives a new node its
+     * parent's owner (oxenstored), the tip's nodes belong to the knock's owner and keep the pair's
+     * permissions the knock has.
+     */
     final List<Permission> tipNodePermissions()
     {
         return List.of(new Permission(paths.tip(), Permission.Access.NONE),
