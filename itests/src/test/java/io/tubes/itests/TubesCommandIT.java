@@ -67,7 +67,7 @@ class TubesCommandIT
         final Path received = work.resolve("received");
         final Process accept = start(work.resolve("accept.err"), null, received, "accept", "--name", "db");
         final Process open = start(work.resolve("open.err"), sent, work.resolve("open.out"), "open", "db", "--name",
-            "web");
+            "web", "--progress");
         assertTrue(open.waitFor(120, TimeUnit.SECONDS), "tubes open finished");
         assertTrue(accept.waitFor(60, TimeUnit.SECONDS), "tubes accept finished");
         assertEquals(0, open.exitValue(), Files.readString(work.resolve("open.err")));
@@ -75,6 +75,9 @@ class TubesCommandIT
         assertEquals(Files.size(sent), Files.size(received));
         assertArrayEquals(sha256(sent), sha256(received), "the bytes that came out are the bytes that went in");
         assertEquals(0, Files.size(work.resolve("open.out")), "tubes accept sent nothing (its input was empty)");
+        final String progress = Files.readString(work.resolve("open.err"));
+        assertTrue(progress.contains("tubes: web>db/0 connected as nock with domain "), progress);
+        assertTrue(progress.contains("tubes: web>db/0 sent " + Files.size(sent) + " bytes"), progress);
 
         final Distribution.Result ls = dist.run("bin/tubes", "ls");
         assertEquals(0, ls.exitCode(), ls.out());

@@ -16,8 +16,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,6 +34,7 @@ import io.tubes.sim.protocol.HostLayout;
 import io.tubes.tube.AcceptOptions;
 import io.tubes.tube.Tube;
 import io.tubes.tube.TubeClosedException;
+import io.tubes.tube.TubeCounters;
 import io.tubes.tube.TubeMode;
 import io.tubes.tube.TubeOptions;
 import io.tubes.tube.TubeReader;
@@ -47,8 +52,8 @@ import io.tubes.xenstore.client.XenStoreClients;
 public final class TubesMain
 {
     private static final String USAGE = """
-        usage: tubes open PEER [--index I] [--mode stream|packet] [--timeout SECONDS] [DOMAIN]
-               tubes accept [--from PEER] [--ring-size BYTES] [--timeout SECONDS] [DOMAIN]
+        usage: tubes open PEER [--index I] [--mode stream|packet] [--timeout SECONDS] [--progress] [DOMAIN]
+               tubes accept [--from PEER] [--ring-size BYTES] [--timeout SECONDS] [--progress] [DOMAIN]
                tubes ls [--host-dir DIR | --xen]
                tubes COMMAND --help
 
@@ -58,21 +63,23 @@ public final class TubesMain
         """;
     private static final Map<String, String> HELP = Map.of(
         "open", """
-            usage: tubes open PEER [--index I] [--mode stream|packet] [--timeout SECONDS] [DOMAIN]
+            usage: tubes open PEER [--index I] [--mode stream|packet] [--timeout SECONDS] [--progress] [DOMAIN]
 
             Opens a tube to PEER (a domain name or id) as its nock, then moves standard input into it and
             what the peer sends to standard output. At the end of standard input this side's output ends
             (the peer reads everything, then the end); once the peer's output has ended too, the tube is
             closed and tubes exits 0. --index picks the tube index (default: the lowest free one), --mode
             the mode (stream: bytes; packet: each read of standard input is one packet), --timeout how long
-            the peer may take to accept (default 10).
+            the peer may take to accept (default 10). --progress prints the tube's name once connected, then
+            its counters every second and at the end, on standard error.
             """,
         "accept", """
-            usage: tubes accept [--from PEER] [--ring-size BYTES] [--timeout SECONDS] [DOMAIN]
+            usage: tubes accept [--from PEER] [--ring-size BYTES] [--timeout SECONDS] [--progress] [DOMAIN]
 
             Waits for a peer (any, or PEER) to open a tube to this domain, accepts it as its tip, and moves
             data as tubes open does. --ring-size is the size of each of the tube's two rings (a power of two,
-            4096 to 2097152; default 65536), --timeout how long to wait for a peer (default 30).
+            4096 to 2097152; default 65536), --timeout how long to wait for a peer (default 30), --progress as
+            for tubes open.
             """,
         "ls", """
             usage: tubes ls [--host-dir DIR | --xen]
@@ -144,9 +151,9 @@ public final class TubesMain
                 System.out.print(HELP.get(command));
                 return 0;
             }
-            if ("--xen".equals(arg))
+            if ("--xen".equals(arg) || "--progress".equals(arg))
             {
-                options.put("xen", "");
+                options.put(arg.substring(2), "");
             }
             else if (arg.startsWith("--"))
             {
@@ -176,7 +183,7 @@ public final class TubesMain
         {
             throw new UsageException("tubes open needs one PEER, a domain name or id");
         }
-        allowed(options, "index", "mode", "timeout", "name", "host-dir", "xen");
+        allowed(options, "index", "mode", "timeout", "progress", "name", "host-dir", "xen");
         TubeOptions tube = TubeOptions.to(positional.get(0))
             .withOpenTimeout(Duration.ofSeconds(number(options, "timeout", 10)));
         if (options.containsKey("index"))
@@ -188,7 +195,7 @@ public final class TubesMain
         {
             try (Tube opened = domain.tubes.open(tube))
             {
-                return moveData(opened);
+                return moveData(opened, options.containsKey("progress"));
             }
         }
     }
@@ -200,7 +207,7 @@ public final class TubesMain
         {
             throw new UsageException("tubes accept takes no PEER; use --from PEER");
         }
-        allowed(options, "from", "ring-size", "timeout", "name", "host-dir", "xen");
+        allowed(options, "from", "ring-size", "timeout", "progress", "name", "host-dir", "xen");
         final AcceptOptions accept = AcceptOptions.any().withPeer(options.get("from"))
             .withRingSize(number(options, "ring-size", AcceptOptions.DEFAULT_RING_SIZE))
             .withTimeout(Duration.ofSeconds(number(options, "timeout", 30)));
@@ -208,7 +215,7 @@ public final class TubesMain
         {
             try (Tube accepted = domain.tubes.accept(accept))
             {
-                return moveData(accepted);
+                return moveData(accepted, options.containsKey("progress"));
             }
         }
     }
@@ -217,7 +224,45 @@ public final class TubesMain
      * Standard input into the tube on a thread of its own, the tube to standard output here; 0 once
      * the peer's output ended and this side's input was sent (or the peer closed the tube).
      */
-    private static int moveData(final Tube tube) throws IOException, InterruptedException
+    private static int moveData(final Tube tube, final boolean progress) throws IOException, InterruptedException
+    {
+        final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "tubes-progress");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (progress)
+        {
+            System.err.println("tubes: " + tube.id() + " connected as " + tube.role().node() + " with domain "
+                + tube.peer() + " (" + tube.peerName() + "), " + tube.mode().node() + ", rings of " + tube.ringSize()
+                + " bytes");
+            ticker.scheduleAtFixedRate(() -> System.err.println(counters(tube)), 1, 1, TimeUnit.SECONDS);
+        }
+        try
+        {
+            return pump(tube);
+        }
+        finally
+        {
+            ticker.shutdownNow();
+            if (progress)
+            {
+                System.err.println(counters(tube));
+            }
+        }
+    }
+
+    /** One line of the tube's counters. */
+    private static String counters(final Tube tube)
+    {
+        final TubeCounters c = tube.counters();
+        return String.format(Locale.ROOT, "tubes: %s sent %d bytes (%d writes), received %d bytes (%d reads);"
+            + " %d kicks, %d waits for room, %d for data", tube.id(), c.bytesSent(), c.packetsSent(), c.bytesReceived(),
+            c.packetsReceived(), c.kicks(), c.fullWaits(), c.emptyWaits());
+    }
+
+    private static int pump(final Tube tube) throws IOException, InterruptedException
     {
         final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> send(tube));
         final WritableByteChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
