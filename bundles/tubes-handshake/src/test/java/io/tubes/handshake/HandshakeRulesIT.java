@@ -235,7 +235,8 @@ class HandshakeRulesIT
         for (final Map.Entry<String, String> garbage : Map.of(
             "tx-ring-ref", "tx-ring-ref is 'twelve', not a number",
             "event-channel", "event-channel is '-1', not a number",
-            "state", "a tube's state node holds 1 to 6, not '9'").entrySet())
+            "state", "a tube's state node holds 1 to 6, not '9'",
+            "rx-ring-ref", "cannot map the rings domain").entrySet())
         {
             final SimDomains.Domain bad = host.join("bad-" + garbage.getKey());
             final CompletableFuture<Void> answer = CompletableFuture.runAsync(() -> answerWithGarbage(bad, web,
@@ -249,6 +250,41 @@ class HandshakeRulesIT
         assertTrue(host.dataNodes().containsAll(before));
         assertTrue(host.dataNodes().stream().noneMatch(n -> n.startsWith("/local/domain/" + web.domid()
             + "/data/nock/")), "web's nock directories are gone: " + host.dataNodes());
+    }
+
+    @Test
+    void aNockThatAsksForAModeThatDoesNotExistIsRefusedAndToldWhyInTheErrorNode() throws Exception
+    {
+        final SimDomains.Domain bad = host.join("bad");
+        bad.tubes().close(); // this domain knocks by hand
+        final TubePaths paths = new TubePaths(bad.domid(), db.domid(), 0);
+        final List<Permission> pair = List.of(new Permission(bad.domid(), Permission.Access.NONE),
+            new Permission(db.domid(), Permission.Access.READ));
+        bad.xs().transaction(t ->
+        {
+            t.mkdir(paths.nockDir());
+            t.setPermissions(paths.nockDir(), pair);
+            t.write(paths.nockDir() + "/tip", paths.tipDir());
+            t.write(paths.nockDir() + "/mode", "bogus");
+            t.write(paths.nockDir() + "/state", "2");
+            return null;
+        });
+        bad.xs().transaction(t ->
+        {
+            t.mkdir(paths.tipDir());
+            t.setPermissions(TubePaths.knocks(db.domid()) + "/" + bad.domid(), List.of(new Permission(bad.domid(),
+                Permission.Access.NONE), new Permission(db.domid(), Permission.Access.BOTH)));
+            t.setPermissions(paths.tipDir(), List.of(new Permission(bad.domid(), Permission.Access.NONE),
+                new Permission(db.domid(), Permission.Access.BOTH)));
+            t.write(paths.tipDir() + "/nock", paths.nockDir());
+            return null;
+        });
+        assertThrows(TubeException.class, () -> db.tubes().accept(AcceptOptions.any()
+            .withTimeout(Duration.ofMillis(500))));
+        assertEquals("6", bad.xs().readString(paths.tipDir() + "/state"), "the tip closed the knock");
+        assertEquals("its mode cannot be read: a tube's mode is packet or stream, not 'bogus'",
+            bad.xs().readString(paths.tipDir() + "/error"));
+        assertEquals(new GrantTable.Counts(0, 0, 0), db.counts(), "the tip allocated nothing for it");
     }
 
     /** A tip that answers web's knock with its refs, port and state 3, one of them garbage. */

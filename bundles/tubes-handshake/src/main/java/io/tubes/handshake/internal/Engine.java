@@ -637,12 +637,6 @@ public final class Engine implements TubeEngine
         }
     }
 
-    /** The end reached Connected. */
-    void connected(final TubeEnd end)
-    {
-        // Kept in the map in the order they came; nothing else to do until the registry publishes tubes.
-    }
-
     /** The end freed everything: it is no longer this engine's. */
     void forget(final TubeEnd end)
     {

@@ -189,7 +189,6 @@ abstract class TubeEnd implements Tube
     final void connectedNow()
     {
         cancelTimer();
-        engine.connected(this);
         LOG.log(Level.INFO, "tube {0} connected as {1} with {2}: port {3}, rings of {4} bytes", new Object[] {id,
             role.node(), peerLabel, rings.port, rings.ringSize});
         connected.complete(this);
