@@ -130,6 +130,28 @@ class HandshakeIT
     }
 
     @Test
+    void whatANockSendsAndClosesAtOnceIsDeliveredEvenIfTheTipHadNotSeenItConnect() throws Exception
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            final CompletableFuture<Tube> accepted = CompletableFuture.supplyAsync(() -> accept(db, "web"));
+            try (Tube nock = web.tubes().open(TubeOptions.to("db")); TubeWriter out = nock.writer())
+            {
+                out.send(text("packet " + i));
+            }
+            final Tube tip = accepted.get(10, TimeUnit.SECONDS);
+            try (TubeReader in = tip.reader())
+            {
+                assertEquals("packet " + i, received(in));
+                assertEquals(TubeReader.END, in.receive(ByteBuffer.allocate(64)));
+            }
+            tip.closed().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(new GrantTable.Counts(0, 0, 0), db.counts());
+        assertEquals(new GrantTable.Counts(0, 0, 0), web.counts());
+    }
+
+    @Test
     void aSecondTakerIsToldWhoHoldsTheTube() throws Exception
     {
         final CompletableFuture<Tube> accepted = CompletableFuture.supplyAsync(() -> accept(db, null));

@@ -159,6 +159,11 @@ final class TipEnd extends TubeEnd
                 case INIT_WAIT -> {
                     // The nock has not mapped the rings yet.
                 }
+                case CLOSING, CLOSED -> {
+                    // The nock connected and closed before this end saw its 4: what it sent is in the ring.
+                    connectedNow();
+                    connectedChanged(nock);
+                }
                 default -> free(peerLabel + " gave up tube " + id + " before it connected (its state: " + nock + ")");
             }
             return;
