@@ -45,7 +45,8 @@ import io.tubes.xenstore.client.XenStoreClients;
  */
 public final class HandshakeBench
 {
-    private static final int PIPE_MIB = Integer.getInteger("pipe.mib", 256);
+    /** Enough that both pipes' JVM start-ups (half a second for bin/tubes, which joins a host) weigh little. */
+    private static final int PIPE_MIB = Integer.getInteger("pipe.mib", 2048);
     private static final int PIPE_RUNS = 3;
 
     private HandshakeBench()
@@ -192,11 +193,15 @@ public final class HandshakeBench
         return accepted;
     }
 
+    /** Closes the nocks, then waits for as many accepted tips (in whatever order they came) to close. */
     private static void closeAll(final List<Tube> nocks, final BlockingQueue<Tube> accepted) throws Exception
     {
         for (final Tube tube : nocks)
         {
             tube.close();
+        }
+        for (int i = 0; i < nocks.size(); i++)
+        {
             accepted.take().closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
@@ -243,7 +248,9 @@ public final class HandshakeBench
     private static double[] pipes(final Path dir) throws Exception
     {
         final Path tubes = Path.of("karaf-assembly/target/assembly/bin/tubes").toAbsolutePath();
-        final Path input = dir.resolve("input");
+        // In memory where it can be: the pipes, not the disk, are measured.
+        final Path shm = Path.of("/dev/shm");
+        final Path input = Files.createTempFile(Files.isDirectory(shm) ? shm : dir, "tubes-pipe", ".bin");
         try (OutputStream out = Files.newOutputStream(input))
         {
             final byte[] chunk = new byte[1 << 20];
@@ -273,6 +280,10 @@ public final class HandshakeBench
                     List.of(java, "-cp", cp, HandshakeBench.class.getName(), "--tcp", "connect",
                         Integer.toString(port)));
             }
+        }
+        finally
+        {
+            Files.delete(input);
         }
         Arrays.sort(tube);
         Arrays.sort(tcp);

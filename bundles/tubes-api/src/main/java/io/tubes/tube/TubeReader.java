@@ -39,6 +39,14 @@ public interface TubeReader extends AutoCloseable
      */
     int receive(TubeHandler handler, int limit) throws IOException, InterruptedException;
 
+    /**
+     * A stream tube's bytes in place, without a copy: waits for bytes and hands those that are there
+     * to {@code handler} as read-only views (of up to 64 records), each valid only during its call.
+     *
+     * @return how many bytes were handed over, or -1 once the peer closed and everything was read
+     */
+    long readInPlace(TubeHandler handler) throws IOException;
+
     /** A stream tube's bytes as a blocking channel; closing it lets go of the reader, as {@link #close()}. */
     ReadableByteChannel channel() throws TubeException;
 

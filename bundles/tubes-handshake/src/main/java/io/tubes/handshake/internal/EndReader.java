@@ -25,6 +25,8 @@ final class EndReader implements TubeReader, ReadableByteChannel
     private final TubeEnd end;
     private final Rings rings;
     private final PacketHandler inPlace;
+    /** A stream's bytes in place, counted by the call that hands them. */
+    private final PacketHandler streamInPlace;
     private TubeHandler target;
     private volatile boolean held = true;
 
@@ -39,6 +41,7 @@ final class EndReader implements TubeReader, ReadableByteChannel
             end.bytesReceived += packet.remaining();
             target.onPacket(packet);
         };
+        this.streamInPlace = bytes -> target.onPacket(bytes);
     }
 
     @Override
@@ -113,6 +116,42 @@ final class EndReader implements TubeReader, ReadableByteChannel
             throw new TubeException("tube " + end.id + " carries packets, not a stream: use receive");
         }
         return this;
+    }
+
+    @Override
+    public long readInPlace(final TubeHandler handler) throws IOException
+    {
+        if (!held)
+        {
+            throw new TubeException("this reader of tube " + end.id + " was let go of: take the reader again");
+        }
+        if (end.mode != TubeMode.STREAM)
+        {
+            throw new TubeException("tube " + end.id + " carries packets, not a stream: use receive");
+        }
+        rings.receiving.enter();
+        target = handler;
+        try
+        {
+            final long read = rings.in.readInPlace(streamInPlace);
+            if (read < 0)
+            {
+                ended();
+                return -1;
+            }
+            end.packetsReceived++;
+            end.bytesReceived += read;
+            return read;
+        }
+        catch (final IOException e)
+        {
+            throw Failures.ofIo(end, e);
+        }
+        finally
+        {
+            target = null;
+            rings.receiving.leave();
+        }
     }
 
     /** The stream channel's read: waits for at least one byte; -1 once the peer closed and everything was read. */

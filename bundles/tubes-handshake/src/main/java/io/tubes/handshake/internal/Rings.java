@@ -299,7 +299,7 @@ final class Rings
             }
             catch (final DriverException e)
             {
-                LOG.log(Level.WARNING, "closing a tube's event channel: {0}", e.getMessage());
+                LOG.log(Level.WARNING, "closing a tube''s event channel: {0}", e.getMessage());
             }
         }
         while (!held.isEmpty())
@@ -310,7 +310,7 @@ final class Rings
             }
             catch (final Exception e)
             {
-                LOG.log(Level.WARNING, "freeing a tube's pages: {0}", e.getMessage());
+                LOG.log(Level.WARNING, "freeing a tube''s pages: {0}", e.getMessage());
             }
         }
     }

@@ -23,8 +23,11 @@ public final class ControlProtocol
     public static final String ERROR = "error";
     public static final String END = "end";
 
-    /** Longest request line the host reads; a longer one ends the connection. */
-    public static final int MAX_LINE = 1024;
+    /**
+     * Longest request line the host reads; a longer one ends the connection. A map of a ring's data
+     * pages lists up to 512 refs, each of up to 10 digits and a comma.
+     */
+    public static final int MAX_LINE = 8192;
 
     private ControlProtocol()
     {
