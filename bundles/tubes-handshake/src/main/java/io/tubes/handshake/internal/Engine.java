@@ -719,6 +719,10 @@ public final class Engine implements TubeEngine
     {
         synchronized (this)
         {
+            if (closed && ends.isEmpty())
+            {
+                return; // a late event or timer of a closed engine: nothing is left to act on
+            }
             try
             {
                 step.run();
