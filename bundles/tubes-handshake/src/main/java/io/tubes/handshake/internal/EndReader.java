@@ -121,27 +121,11 @@ final class EndReader implements TubeReader, ReadableByteChannel
     @Override
     public long readInPlace(final TubeHandler handler) throws IOException
     {
-        if (!held)
-        {
-            throw new TubeException("this reader of tube " + end.id + " was let go of: take the reader again");
-        }
-        if (end.mode != TubeMode.STREAM)
-        {
-            throw new TubeException("tube " + end.id + " carries packets, not a stream: use receive");
-        }
-        rings.receiving.enter();
+        enter(TubeMode.STREAM);
         target = handler;
         try
         {
-            final long read = rings.in.readInPlace(streamInPlace);
-            if (read < 0)
-            {
-                ended();
-                return -1;
-            }
-            end.packetsReceived++;
-            end.bytesReceived += read;
-            return read;
+            return streamed(rings.in.readInPlace(streamInPlace));
         }
         catch (final IOException e)
         {
@@ -165,15 +149,7 @@ final class EndReader implements TubeReader, ReadableByteChannel
         rings.receiving.enter();
         try
         {
-            final int read = rings.in.read(dst);
-            if (read < 0)
-            {
-                ended();
-                return -1;
-            }
-            end.packetsReceived++;
-            end.bytesReceived += read;
-            return read;
+            return (int) streamed(rings.in.read(dst));
         }
         catch (final IOException e)
         {
@@ -183,6 +159,19 @@ final class EndReader implements TubeReader, ReadableByteChannel
         {
             rings.receiving.leave();
         }
+    }
+
+    /** What a stream read returned, counted: bytes, or -1 at the end. */
+    private long streamed(final long read)
+    {
+        if (read < 0)
+        {
+            ended();
+            return -1;
+        }
+        end.packetsReceived++;
+        end.bytesReceived += read;
+        return read;
     }
 
     private int counted(final int length)
@@ -210,7 +199,9 @@ final class EndReader implements TubeReader, ReadableByteChannel
         }
         if (end.mode != needed)
         {
-            throw new TubeException("tube " + end.id + " carries a stream, not packets: read through channel()");
+            throw new TubeException(needed == TubeMode.PACKET
+                ? "tube " + end.id + " carries a stream, not packets: read through channel() or readInPlace"
+                : "tube " + end.id + " carries packets, not a stream: use receive");
         }
         rings.receiving.enter();
     }

@@ -327,7 +327,7 @@ public final class Engine implements TubeEngine
         {
             return "its nock node names " + printable(nock.get()) + ", not " + paths.nockDir();
         }
-        final Optional<String> back = readable(paths.nockDir() + "/" + TubeRole.TIP.node());
+        final Optional<String> back = readIfThere(xs, paths.nockDir() + "/" + TubeRole.TIP.node());
         if (back.isEmpty() || !back.get().equals(paths.tipDir()))
         {
             return "domain " + paths.nock() + "'s " + paths.nockDir() + " does not name it: not that domain's knock";
@@ -339,8 +339,12 @@ public final class Engine implements TubeEngine
         return null;
     }
 
-    /** A node's value, or empty when it is missing or may not be read. */
-    private Optional<String> readable(final String path) throws XenStoreException
+    /**
+     * A node's value, or empty when it is missing or may not be read. A node under a directory this
+     * domain may not read reads as EACCES when it is missing: so do a peer's nodes once the toolstack
+     * removed its domain.
+     */
+    static Optional<String> readIfThere(final XenStore xs, final String path) throws XenStoreException
     {
         try
         {

@@ -23,7 +23,6 @@ import io.tubes.tube.TubeState;
 import io.tubes.tube.TubeWriter;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStore;
-import io.tubes.xenstore.XenStoreError;
 import io.tubes.xenstore.XenStoreException;
 
 /**
@@ -99,24 +98,10 @@ abstract class TubeEnd implements Tube
         return TubeState.ofNode(readIfThere(peerDir() + "/" + TubePaths.STATE).orElse(null));
     }
 
-    /**
-     * A node of the tube, or empty when it is gone. A node under a directory this domain may not read
-     * reads as EACCES when it is missing: so do the peer's nodes once the toolstack removed its domain.
-     */
+    /** A node of the tube, or empty when it is gone (see {@link Engine#readIfThere}). */
     final Optional<String> readIfThere(final String path) throws XenStoreException
     {
-        try
-        {
-            return xs.tryRead(path);
-        }
-        catch (final XenStoreException e)
-        {
-            if (e.is(XenStoreError.EACCES))
-            {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return Engine.readIfThere(xs, path);
     }
 
     /**
