@@ -85,6 +85,30 @@ class TubesCommandIT
     }
 
     @Test
+    void tubesLsShowsAnOpenTubeAsDom0SeesItAndNothingOnceBothEndsLeft() throws Exception
+    {
+        final Process accept = startHoldingInput(work.resolve("accept.err"), work.resolve("accept.out"), "accept",
+            "--name", "db");
+        final Process open = startHoldingInput(work.resolve("open.err"), work.resolve("open.out"), "open", "db",
+            "--name", "web");
+        String ls = "";
+        for (int i = 0; i < 200 && !ls.matches("(?s).*web>db/0 +4 +4 .*"); i++)
+        {
+            Thread.sleep(100);
+            ls = dist.run("bin/tubes", "ls").out();
+        }
+        // The tube's name, both ends connected, the tip's two refs and port, its mode, where the tip's nodes are.
+        final String row = "(?s).*web>db/0 +4 +4 +\\d+ +\\d+ +\\d+ +stream +/local/domain/\\d+/data/tip/\\d+/0.*";
+        assertTrue(ls.matches(row), ls);
+        open.getOutputStream().close(); // web's input ends, then db's: both exit
+        accept.getOutputStream().close();
+        assertTrue(open.waitFor(60, TimeUnit.SECONDS) && accept.waitFor(60, TimeUnit.SECONDS), "both exited");
+        assertEquals(0, open.exitValue(), Files.readString(work.resolve("open.err")));
+        assertEquals(0, accept.exitValue(), Files.readString(work.resolve("accept.err")));
+        assertTrue(dist.run("bin/tubes", "ls").out().contains("(no tubes)"));
+    }
+
+    @Test
     void anOpenToADomainThatIsNotThereSaysSoAndExitsNonZero() throws Exception
     {
         final Distribution.Result open = dist.run("bin/tubes", "open", "nobody", "--name", "web", "--timeout", "1");
@@ -101,11 +125,22 @@ class TubesCommandIT
     /** Starts bin/tubes with standard input from {@code in} (or nothing), output and errors to files. */
     private Process start(final Path errors, final Path in, final Path out, final String... args) throws IOException
     {
+        return start(in == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+            : ProcessBuilder.Redirect.from(in.toFile()), errors, out, args);
+    }
+
+    /** Starts bin/tubes with standard input from a pipe this test holds open until it closes it. */
+    private Process startHoldingInput(final Path errors, final Path out, final String... args) throws IOException
+    {
+        return start(ProcessBuilder.Redirect.PIPE, errors, out, args);
+    }
+
+    private Process start(final ProcessBuilder.Redirect in, final Path errors, final Path out, final String... args)
+        throws IOException
+    {
         final List<String> line = new ArrayList<>(List.of(dist.home.resolve("bin/tubes").toString()));
         line.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(line).directory(dist.home.toFile())
-            .redirectInput(in == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
-                : ProcessBuilder.Redirect.from(in.toFile()))
+        final ProcessBuilder builder = new ProcessBuilder(line).directory(dist.home.toFile()).redirectInput(in)
             .redirectOutput(out.toFile()).redirectError(errors.toFile());
         builder.environment().put("TUBES_SIM_HOST", dist.hostDir.toString());
         final Process process = builder.start();

@@ -13,6 +13,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -48,8 +51,15 @@ import org.osgi.util.tracker.ServiceTracker;
 
 import io.tubes.driver.XenDriver;
 import io.tubes.driver.sim.SimXenDriver;
+import io.tubes.handshake.TubeEngine;
+import io.tubes.handshake.TubeEngines;
 import io.tubes.sim.protocol.HostLayout;
+import io.tubes.tube.AcceptOptions;
+import io.tubes.tube.Tube;
+import io.tubes.tube.TubeOptions;
+import io.tubes.tube.TubeReader;
 import io.tubes.tube.TubeService;
+import io.tubes.tube.TubeWriter;
 import io.tubes.xenstore.Permission;
 import io.tubes.xenstore.XenStore;
 import io.tubes.xenstore.XenStoreConnection;
@@ -190,6 +200,49 @@ public class TubesInKarafIT
                 new Permission(driver.domid(), Permission.Access.READ)));
             assertEquals("written-by-other", shell("xs:read " + node).trim());
             assertTrue(shell("tubes:domains").contains(" other pid "));
+        }
+    }
+
+    @Test
+    public void theTubeServiceOpensATubeToAnotherDomainAndItCarriesPacketsBothWays() throws Exception
+    {
+        final HostLayout layout = new HostLayout(Path.of(System.getProperty("tubes.exam.host.dir")));
+        try (SimXenDriver other = SimXenDriver.join(layout, "peer");
+             XenStoreConnection asOther = XenStoreClients.connect(XenStoreAddress.of(Path.of(other.xenstorePath())));
+             TubeEngine peer = TubeEngines.start(asOther, other))
+        {
+            final CompletableFuture<Tube> accepted = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return peer.accept(AcceptOptions.from("exam"));
+                }
+                catch (final Exception e)
+                {
+                    throw new CompletionException(e);
+                }
+            });
+            final Tube tube = tubes.open(TubeOptions.to("peer"));
+            final Tube tip = accepted.get(10, TimeUnit.SECONDS);
+            assertEquals("exam>peer/0", tube.id().toString());
+            assertEquals(List.of(tube), tubes.tubes());
+            assertEquals("from karaf", carry(tube, tip, "from karaf"));
+            assertEquals("to karaf", carry(tip, tube, "to karaf"));
+            tube.close();
+            assertEquals("closed by this side", tube.closed().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertTrue("the service holds no tube any more", tubes.tubes().isEmpty());
+        }
+    }
+
+    /** Sends {@code text} from one end and returns what the other received. */
+    private static String carry(final Tube from, final Tube to, final String text) throws Exception
+    {
+        try (TubeWriter out = from.writer(); TubeReader in = to.reader())
+        {
+            out.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            final ByteBuffer received = ByteBuffer.allocate(64);
+            final int length = in.receive(received, 10, TimeUnit.SECONDS);
+            return new String(received.array(), 0, Math.max(length, 0), StandardCharsets.UTF_8);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +62,7 @@ public final class Engine implements TubeEngine
     private final Deque<TubePaths> waiting = new ArrayDeque<>();
     private final Deque<AcceptRequest> accepts = new ArrayDeque<>();
     private final Map<String, PeerWatch> peerWatches = new HashMap<>();
+    private final Map<Integer, String> names = new ConcurrentHashMap<>();
     private Watch knockWatch;
     private boolean closed;
 
@@ -764,24 +766,31 @@ public final class Engine implements TubeEngine
         return new TubeId(nameOf(paths.nock()), nameOf(paths.tip()), paths.index());
     }
 
-    /** A domain's name as the toolstack tells it, or its id as text where it does not. */
+    /**
+     * A domain's name as the toolstack tells it, or its id as text where it does not. Names are
+     * kept: a domain's name does not change while it lives, and Xen reuses ids only after their
+     * 16-bit counter wraps.
+     */
     String nameOf(final int id)
     {
         if (id == domid)
         {
             return name;
         }
+        final String kept = names.get(id);
+        if (kept != null)
+        {
+            return kept;
+        }
         try
         {
             final String known = driver.domainNames().get(id);
-            if (known != null && isName(known))
+            final Optional<String> named = known != null ? Optional.of(known)
+                : xs.tryRead(XsPaths.domainPath(id) + "/name");
+            if (named.isPresent() && isName(named.get()))
             {
-                return known;
-            }
-            final Optional<String> read = xs.tryRead(XsPaths.domainPath(id) + "/name");
-            if (read.isPresent() && isName(read.get()))
-            {
-                return read.get();
+                names.put(id, named.get());
+                return named.get();
             }
         }
         catch (final DriverException | XenStoreException e)
@@ -789,6 +798,12 @@ public final class Engine implements TubeEngine
             LOG.log(Level.FINE, "the name of domain {0}: {1}", new Object[] {id, e.getMessage()});
         }
         return Integer.toString(id);
+    }
+
+    /** The domain {@code id} is gone: its id may name another domain one day. */
+    void forgetName(final int id)
+    {
+        names.remove(id);
     }
 
     /** The domain named {@code peer}, waiting up to {@code timeout} for a domain of that name to appear. */

@@ -40,46 +40,13 @@ final class NockEnd extends TubeEnd
     /** Writes this end's directory and the knock; the tip's answer comes as watch events. */
     void start() throws TubeException, InterruptedException
     {
-        final int self = paths.nock();
-        final int peer = paths.tip();
-        final String nockDir = paths.nockDir();
-        final String tipDir = paths.tipDir();
-        try
-        {
-            xs.transaction(t ->
-            {
-                if (t.exists(nockDir))
-                {
-                    throw new XenStoreException("create " + nockDir, XenStoreError.EEXIST);
-                }
-                t.mkdir(nockDir);
-                // Until the permissions are set, a new node inherits its parent's: set them in the same transaction.
-                t.setPermissions(nockDir, List.of(new Permission(self, Permission.Access.NONE),
-                    new Permission(peer, Permission.Access.READ)));
-                t.write(nockDir + "/" + TubeRole.TIP.node(), tipDir);
-                if (mode != TubeMode.PACKET)
-                {
-                    t.write(nockDir + "/" + TubePaths.MODE, mode.node()); // no node is packet: one node less per tube
-                }
-                t.write(nockDir + "/" + TubePaths.STATE, TubeState.INIT_WAIT.node());
-                return null;
-            });
-            state = TubeState.INIT_WAIT;
-        }
-        catch (final XenStoreException e)
-        {
-            engine.forget(this);
-            throw new TubeException(e.is(XenStoreError.EEXIST)
-                ? "tube " + id + " is in use: " + nockDir + " exists; pick another index"
-                : Engine.refused("cannot write " + nockDir, e), e);
-        }
         try
         {
             engine.watchPeer(this);
         }
         catch (final TubeException e)
         {
-            free(e.getMessage());
+            engine.forget(this);
             throw e;
         }
         schedule(options.openTimeout(), this::timedOut);
@@ -87,8 +54,9 @@ final class NockEnd extends TubeEnd
     }
 
     /**
-     * Knocks, or tries again shortly when this domain may not write there: the peer may not take
-     * knocks yet (it is starting), and the open timeout bounds the tries.
+     * Writes this end's directory and knocks, in one transaction, or tries again shortly when this
+     * domain may not write the knock: the peer may not take knocks yet (it is starting), and the
+     * open timeout bounds the tries.
      */
     private void knockOrRetry() throws InterruptedException
     {
@@ -100,6 +68,7 @@ final class NockEnd extends TubeEnd
         {
             knock();
             knocked = true;
+            state = TubeState.INIT_WAIT;
             changed();
         }
         catch (final XenStoreException e)
@@ -108,9 +77,14 @@ final class NockEnd extends TubeEnd
             {
                 engine.schedule(KNOCK_RETRY, this::knockOrRetry);
             }
+            else if (e.is(XenStoreError.EEXIST))
+            {
+                fail("tube " + id + " is in use: " + paths.nockDir() + " exists; pick another index");
+            }
             else
             {
-                fail(Engine.refused("cannot knock at " + paths.tipDir() + " in " + peerLabel + "'s tree", e));
+                fail(Engine.refused("cannot open tube " + id + " (" + paths.nockDir() + ", then the knock at "
+                    + paths.tipDir() + ")", e));
             }
         }
     }
@@ -122,23 +96,40 @@ final class NockEnd extends TubeEnd
     }
 
     /**
-     * The knock, in one transaction, so that nobody else can write in it between its creation and
-     * its permissions. Who owns the new nodes depends on the xenstored: C xenstored gives them to
-     * their creator (this domain, which then makes them the pair's), oxenstored to the owner of the
-     * parent (the tip, which then makes them the pair's as it takes the knock).
+     * This end's directory (the seed's first steps: {@code tip}, {@code mode}, state 2), then the
+     * knock, in one transaction: nobody sees the knock before the directory that vouches for it, nor
+     * can write in either before their permissions are set. Who owns the knock's nodes depends on the
+     * xenstored: C xenstored gives them to their creator (this domain, which then makes them the
+     * pair's), oxenstored to the owner of the parent (the tip, which then makes them the pair's as it
+     * takes the knock).
      *
-     * @throws XenStoreException {@code EACCES} when this domain may not write there (yet)
+     * @throws XenStoreException {@code EACCES} when this domain may not write the knock (yet),
+     *                           {@code EEXIST} when the directory is another tube's
      */
     private void knock() throws XenStoreException
     {
+        final String nockDir = paths.nockDir();
         final List<Permission> pair = List.of(new Permission(paths.nock(), Permission.Access.NONE),
             new Permission(paths.tip(), Permission.Access.BOTH));
         xs.transaction(t ->
         {
+            if (t.exists(nockDir))
+            {
+                throw new XenStoreException("create " + nockDir, XenStoreError.EEXIST);
+            }
+            t.mkdir(nockDir);
+            t.setPermissions(nockDir, List.of(new Permission(paths.nock(), Permission.Access.NONE),
+                new Permission(paths.tip(), Permission.Access.READ)));
+            t.write(nockDir + "/" + TubeRole.TIP.node(), paths.tipDir());
+            if (mode != TubeMode.PACKET)
+            {
+                t.write(nockDir + "/" + TubePaths.MODE, mode.node()); // no node is packet: one node less per tube
+            }
+            t.write(nockDir + "/" + TubePaths.STATE, TubeState.INIT_WAIT.node());
             t.mkdir(paths.tipDir());
             Engine.setIfOwner(t, knockDir(), pair);
             Engine.setIfOwner(t, paths.tipDir(), pair);
-            t.write(paths.tipDir() + "/" + TubeRole.NOCK.node(), paths.nockDir());
+            t.write(paths.tipDir() + "/" + TubeRole.NOCK.node(), nockDir);
             return null;
         });
     }
@@ -241,6 +232,10 @@ final class NockEnd extends TubeEnd
     @Override
     void removeNodes()
     {
+        if (!knocked)
+        {
+            return; // nothing of this end's was written: what is there is another tube's, or nobody's
+        }
         remove(paths.nockDir());
         super.removeNodes();
         engine.removeEmptyPeerDirs(paths.tip(), TubeRole.NOCK);

@@ -35,8 +35,7 @@ final class TipEnd extends TubeEnd
         try
         {
             engine.watchPeer(this);
-            claimKnock();
-            if (!writeState(TubeState.INITIALISING))
+            if (!takeKnock())
             {
                 throw new TubeException(peerLabel + " withdrew the knock at " + paths.tipDir());
             }
@@ -68,24 +67,33 @@ final class TipEnd extends TubeEnd
     }
 
     /**
-     * Makes the knock's nodes the pair's where this end owns them (oxenstored gives a new node its
-     * parent's owner: this domain, for the nodes the nock created in its {@code data/tip}).
+     * Takes the knock, in one transaction: makes its nodes the pair's where this end owns them
+     * (oxenstored gives a new node its parent's owner: this domain, for the nodes the nock created in
+     * its {@code data/tip}), and writes state 1. False when the knock is gone.
      */
-    private void claimKnock() throws XenStoreException
+    private boolean takeKnock() throws XenStoreException
     {
         final List<Permission> pair = List.of(new Permission(paths.tip(), Permission.Access.NONE),
             new Permission(paths.nock(), Permission.Access.BOTH));
         final String dir = paths.tipDir();
-        xs.transaction(t ->
+        final boolean taken = xs.transaction(t ->
         {
-            if (t.exists(dir + "/" + TubeRole.NOCK.node()))
+            if (!t.exists(dir + "/" + TubeRole.NOCK.node()))
             {
-                Engine.setIfOwner(t, TubePaths.knocks(paths.tip()) + "/" + paths.nock(), pair);
-                Engine.setIfOwner(t, dir, pair);
-                Engine.setIfOwner(t, dir + "/" + TubeRole.NOCK.node(), pair);
+                return false;
             }
-            return null;
+            Engine.setIfOwner(t, TubePaths.knocks(paths.tip()) + "/" + paths.nock(), pair);
+            Engine.setIfOwner(t, dir, pair);
+            Engine.setIfOwner(t, dir + "/" + TubeRole.NOCK.node(), pair);
+            t.write(dir + "/" + TubePaths.STATE, TubeState.INITIALISING.node());
+            Engine.setIfOwner(t, dir + "/" + TubePaths.STATE, tipNodePermissions());
+            return true;
         });
+        if (taken)
+        {
+            state = TubeState.INITIALISING;
+        }
+        return taken;
     }
 
     /** The refs, the port and state 3, in one transaction; false when the knock is gone. */

@@ -211,7 +211,13 @@ abstract class TubeEnd implements Tube
             // The peer's nodes vanished: the toolstack removed its domain (killed, destroyed), or it freed
             // its end without a close. An unprivileged domain cannot ask xenstored which; either way the
             // peer is gone, and its end of the rings with it.
-            case UNKNOWN -> free(closer ? closing : peerLabel + " is gone");
+            case UNKNOWN -> {
+                if (!closer)
+                {
+                    engine.forgetName(peer());
+                }
+                free(closer ? closing : peerLabel + " is gone");
+            }
             default -> {
                 // Connected: nothing to do.
             }
