@@ -785,19 +785,32 @@ public final class Engine implements TubeEngine
         try
         {
             final String known = driver.domainNames().get(id);
-            final Optional<String> named = known != null ? Optional.of(known)
-                : xs.tryRead(XsPaths.domainPath(id) + "/name");
+            final Optional<String> named = known != null ? Optional.of(known) : nameIn(id);
             if (named.isPresent() && isName(named.get()))
             {
                 names.put(id, named.get());
                 return named.get();
             }
         }
-        catch (final DriverException | XenStoreException e)
+        catch (final DriverException e)
         {
             LOG.log(Level.FINE, "the name of domain {0}: {1}", new Object[] {id, e.getMessage()});
         }
         return Integer.toString(id);
+    }
+
+    /** Domain {@code id}'s {@code name} node, or empty when it cannot be read. */
+    private Optional<String> nameIn(final int id)
+    {
+        try
+        {
+            return xs.tryRead(XsPaths.domainPath(id) + "/name");
+        }
+        catch (final XenStoreException e)
+        {
+            LOG.log(Level.FINE, "the name of domain {0}: {1}", new Object[] {id, e.getMessage()});
+            return Optional.empty();
+        }
     }
 
     /** The domain {@code id} is gone: its id may name another domain one day. */
@@ -842,15 +855,18 @@ public final class Engine implements TubeEngine
                     return known.getKey();
                 }
             }
+            // Where the toolstack tells nothing (dom0 on Xen): the names in XenStore. A domain whose name
+            // cannot be read, or is not a domain id, is not the one asked for; this domain is never a peer.
             for (final String id : children("/local/domain"))
             {
-                if (xs.tryRead("/local/domain/" + id + "/name").filter(peer::equals).isPresent())
+                final int other = numberOr(id);
+                if (other >= 0 && other != domid && nameIn(other).filter(peer::equals).isPresent())
                 {
-                    return Integer.parseInt(id);
+                    return other;
                 }
             }
         }
-        catch (final DriverException | XenStoreException | NumberFormatException e)
+        catch (final DriverException | XenStoreException e)
         {
             throw new TubeException("cannot look up domain '" + peer + "': " + e.getMessage(), e);
         }
