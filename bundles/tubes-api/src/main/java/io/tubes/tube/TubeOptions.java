@@ -38,7 +38,7 @@ public record TubeOptions(String peer, int index, TubeMode mode, Duration openTi
         AcceptOptions.checkPositive(closeTimeout, "close");
     }
 
-    /** A packet tube to {@code peer} (a name or an id), at the lowest free index, with the default sizes and timeouts. */
+    /** A packet tube to {@code peer} (a name or an id), at the lowest free index, with the default timeouts. */
     public static TubeOptions to(final String peer)
     {
         return new TubeOptions(peer, ANY_INDEX, TubeMode.PACKET, DEFAULT_OPEN_TIMEOUT, DEFAULT_CLOSE_TIMEOUT);
@@ -68,11 +68,5 @@ public record TubeOptions(String peer, int index, TubeMode mode, Duration openTi
     public TubeOptions withCloseTimeout(final Duration timeout)
     {
         return new TubeOptions(peer, index, mode, openTimeout, timeout);
-    }
-
-    /** Whether {@link #peer()} is a domain id rather than a name. */
-    public boolean peerIsId()
-    {
-        return peer.chars().allMatch(c -> c >= '0' && c <= '9') && peer.length() <= 5;
     }
 }

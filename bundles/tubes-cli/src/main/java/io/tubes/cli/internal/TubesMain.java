@@ -269,7 +269,6 @@ public final class TubesMain
     {
         final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> send(tube));
         final WritableByteChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(tube.ringSize());
         try (TubeReader reader = tube.reader())
         {
             if (tube.mode() == TubeMode.STREAM)
@@ -284,6 +283,7 @@ public final class TubesMain
             }
             else
             {
+                final ByteBuffer buffer = ByteBuffer.allocateDirect(tube.ringSize());
                 while (reader.receive(buffer.clear()) != TubeReader.END)
                 {
                     writeAll(stdout, buffer.flip());

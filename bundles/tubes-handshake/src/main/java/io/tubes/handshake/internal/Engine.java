@@ -109,7 +109,7 @@ public final class Engine implements TubeEngine
         final String name;
         try
         {
-            name = ownName(xs, driver, self);
+            name = ownName(xs, self);
         }
         catch (final XenStoreException e)
         {
@@ -137,7 +137,7 @@ public final class Engine implements TubeEngine
         return engine;
     }
 
-    private static String ownName(final XenStore xs, final XenDriver driver, final int self) throws XenStoreException
+    private static String ownName(final XenStore xs, final int self) throws XenStoreException
     {
         final Optional<String> own = xs.tryRead(XsPaths.domainPath(self) + "/name");
         return own.filter(Engine::isName).orElseGet(() -> Integer.toString(self));

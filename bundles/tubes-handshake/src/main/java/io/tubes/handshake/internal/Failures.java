@@ -25,7 +25,7 @@ final class Failures
             return new TubeClosedException(e.getMessage(), e);
         }
         final String reason = "tube " + end.id + " failed: " + e.getMessage();
-        end.engine.later(() -> end.broken(reason));
+        end.engine.later(() -> end.free(reason));
         return new TubeClosedException(reason, e);
     }
 

@@ -79,11 +79,11 @@ final class NockEnd extends TubeEnd
             }
             else if (e.is(XenStoreError.EEXIST))
             {
-                fail("tube " + id + " is in use: " + paths.nockDir() + " exists; pick another index");
+                free("tube " + id + " is in use: " + paths.nockDir() + " exists; pick another index");
             }
             else
             {
-                fail(Engine.refused("cannot open tube " + id + " (" + paths.nockDir() + ", then the knock at "
+                free(Engine.refused("cannot open tube " + id + " (" + paths.nockDir() + ", then the knock at "
                     + paths.tipDir() + ")", e));
             }
         }
@@ -153,7 +153,7 @@ final class NockEnd extends TubeEnd
         }
         catch (final XenStoreException | IllegalArgumentException e)
         {
-            fail(peerLabel + " broke the handshake of tube " + id + ": " + e.getMessage());
+            free(peerLabel + " broke the handshake of tube " + id + ": " + e.getMessage());
             return;
         }
         if (tip.xenbus() > tipReached.xenbus())
@@ -163,7 +163,7 @@ final class NockEnd extends TubeEnd
         switch (tip)
         {
             case INITIALISED, CONNECTED -> connect();
-            case CLOSING, CLOSED -> fail(peerLabel + " refused tube " + id + error());
+            case CLOSING, CLOSED -> free(peerLabel + " refused tube " + id + error());
             default -> {
                 // Unknown (not answered yet), Initialising: wait for the next change.
             }
@@ -182,13 +182,13 @@ final class NockEnd extends TubeEnd
             rings = Rings.map(engine.driver, paths.tip(), txRef, rxRef, port, mode);
             if (!writeState(TubeState.CONNECTED))
             {
-                fail("the toolstack or " + peerLabel + " removed " + paths.nockDir() + " while the tube connected");
+                free("the toolstack or " + peerLabel + " removed " + paths.nockDir() + " while the tube connected");
                 return;
             }
         }
         catch (final TubeException | XenStoreException e)
         {
-            fail(peerLabel + " offered rings that cannot be used: " + e.getMessage());
+            free(peerLabel + " offered rings that cannot be used: " + e.getMessage());
             return;
         }
         connectedNow();
@@ -198,13 +198,13 @@ final class NockEnd extends TubeEnd
     {
         if (!knocked)
         {
-            fail(peerLabel + " did not take the knock for tube " + id + " within " + options.openTimeout().toMillis()
+            free(peerLabel + " did not take the knock for tube " + id + " within " + options.openTimeout().toMillis()
                 + " ms: this domain may not write in " + knockDir() + " (the peer does not take knocks, or another"
                 + " domain holds that directory)");
         }
         else if (state == TubeState.INIT_WAIT)
         {
-            fail(peerLabel + " did not accept tube " + id + " within " + options.openTimeout().toMillis() + " ms: "
+            free(peerLabel + " did not accept tube " + id + " within " + options.openTimeout().toMillis() + " ms: "
                 + paths.tipDir() + " reached state " + tipReached.xenbus() + " (" + tipReached + "), not "
                 + TubeState.INITIALISED.xenbus() + " (" + TubeState.INITIALISED + ")" + error());
         }
@@ -222,11 +222,6 @@ final class NockEnd extends TubeEnd
         {
             return "";
         }
-    }
-
-    private void fail(final String reason) throws InterruptedException
-    {
-        free(reason);
     }
 
     @Override

@@ -272,12 +272,6 @@ abstract class TubeEnd implements Tube
         }
     }
 
-    /** A ring side failed (the peer broke the ring's rules, or is gone): the tube closes at once. */
-    final void broken(final String reason) throws InterruptedException
-    {
-        free(reason);
-    }
-
     /** This end's user closes the tube. */
     final void closeByUser() throws InterruptedException
     {
