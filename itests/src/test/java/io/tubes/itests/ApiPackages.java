@@ -9,8 +9,8 @@ import java.util.TreeSet;
 final class ApiPackages
 {
     static final Map<String, Set<String>> BY_BUNDLE = sorted(Map.ofEntries(
-        Map.entry("io.tubes.api", Set.of("io.tubes.driver", "io.tubes.tube", "io.tubes.xenstore",
-            "io.tubes.xenstore.wire")),
+        Map.entry("io.tubes.api", Set.of("io.tubes.driver", "io.tubes.tube", "io.tubes.tube.runtime",
+            "io.tubes.xenstore", "io.tubes.xenstore.wire")),
         Map.entry("io.tubes.xenstore.client", Set.of("io.tubes.xenstore.client")),
         Map.entry("io.tubes.xenstored", Set.of("io.tubes.xenstored")),
         Map.entry("io.tubes.sim.protocol", Set.of("io.tubes.sim.protocol")),
@@ -19,11 +19,16 @@ final class ApiPackages
         Map.entry("io.tubes.driver.xen", Set.of("io.tubes.driver.xen")),
         Map.entry("io.tubes.ring", Set.of("io.tubes.ring")),
         Map.entry("io.tubes.handshake", Set.of("io.tubes.handshake")),
+        Map.entry("io.tubes.registry", Set.of()),
         Map.entry("io.tubes.cli", Set.of()),
+        Map.entry("io.tubes.example.echo", Set.of()),
         Map.entry("io.tubes.shell", Set.of())));
 
-    /** The bundle of bin/tubes: in the distribution's system/ repository, for the module path; not started in Karaf. */
-    static final String COMMAND_LINE = "io.tubes.cli";
+    /**
+     * The bundles in the distribution's system/ repository that Karaf does not start: bin/tubes's, for the
+     * module path, and the example consumer's, installed where wanted.
+     */
+    static final Set<String> NOT_STARTED = Set.of("io.tubes.cli", "io.tubes.example.echo");
 
     private ApiPackages()
     {

@@ -2,22 +2,11 @@ package io.tubes.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -31,19 +20,17 @@ import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
-import org.ops4j.pax.exam.options.extra.VMOption;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -76,8 +63,6 @@ import io.tubes.xenstore.client.XenStoreClients;
 @ExamReactorStrategy(PerClass.class)
 public class TubesInKarafIT
 {
-    private static final String KARAF = "4.4.10";
-
     @Inject
     BundleContext context;
 
@@ -99,50 +84,7 @@ public class TubesInKarafIT
     @Configuration
     public Option[] config() throws IOException
     {
-        final String hostDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "exam-host").toString();
-        final List<Option> options = new ArrayList<>(List.of(
-            karafDistributionConfiguration()
-                .frameworkUrl(new File(System.getProperty("tubes.distribution.archive")).toURI().toString())
-                .name("Tubes").unpackDirectory(new File("target/exam")).useDeployFolder(false),
-            configureConsole().ignoreLocalConsole(),
-            logLevel(LogLevel.INFO),
-            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
-                System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
-            editConfigurationFilePut("etc/system.properties", "tubes.ssh.port", Integer.toString(freePort())),
-            editConfigurationFilePut("etc/system.properties", "tubes.exam.host.dir", hostDir),
-            // This instance is the host, and a domain of it.
-            editConfigurationFilePut("etc/io.tubes.simhost.cfg", "host.dir", hostDir),
-            editConfigurationFilePut("etc/io.tubes.host.cfg", "host.dir", hostDir),
-            editConfigurationFilePut("etc/io.tubes.host.cfg", "domain.name", "exam")));
-        // Pax Exam no longer adds the module options bin/karaf uses on Java 9 and later.
-        for (final String vmOption : List.of("--add-reads=java.xml=java.logging",
-            "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
-            "--patch-module", "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + KARAF + ".jar",
-            "--patch-module", "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + KARAF + ".jar",
-            "--add-opens", "java.base/java.security=ALL-UNNAMED", "--add-opens", "java.base/java.net=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED",
-            "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
-            "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.protocol.ftp=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.protocol.https=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.www.content.text=ALL-UNNAMED",
-            "--add-exports=jdk.naming.rmi/com.sun.jndi.url.rmi=ALL-UNNAMED",
-            "-classpath", "lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*"))
-        {
-            options.add(new VMOption(vmOption));
-        }
-        return options(options.toArray(new Option[0]));
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
+        return ExamDistribution.hostAndDomain("exam");
     }
 
     @Test
@@ -150,7 +92,7 @@ public class TubesInKarafIT
     {
         for (final String name : List.of("io.tubes.api", "io.tubes.xenstore.client", "io.tubes.xenstored",
             "io.tubes.sim.protocol", "io.tubes.simhost", "io.tubes.driver.sim", "io.tubes.ring", "io.tubes.handshake",
-            "io.tubes.shell"))
+            "io.tubes.registry", "io.tubes.shell"))
         {
             final Bundle bundle = List.of(context.getBundles()).stream()
                 .filter(b -> name.equals(b.getSymbolicName())).findFirst().orElseThrow();
@@ -182,14 +124,14 @@ public class TubesInKarafIT
             }
         }
         final Map<String, Set<String>> running = new TreeMap<>(ApiPackages.BY_BUNDLE);
-        running.remove(ApiPackages.COMMAND_LINE);
+        running.keySet().removeAll(ApiPackages.NOT_STARTED);
         assertEquals(running, exported);
     }
 
     @Test
     public void theShellPrintsWhatAnotherDomainWrote() throws Exception
     {
-        final HostLayout layout = new HostLayout(Path.of(System.getProperty("tubes.exam.host.dir")));
+        final HostLayout layout = new HostLayout(ExamDistribution.hostDir());
         try (SimXenDriver other = SimXenDriver.join(layout, "other");
              XenStoreConnection asOther = XenStoreClients.connect(XenStoreAddress.of(Path.of(other.xenstorePath()))))
         {
@@ -206,7 +148,7 @@ public class TubesInKarafIT
     @Test
     public void theTubeServiceOpensATubeToAnotherDomainAndItCarriesPacketsBothWays() throws Exception
     {
-        final HostLayout layout = new HostLayout(Path.of(System.getProperty("tubes.exam.host.dir")));
+        final HostLayout layout = new HostLayout(ExamDistribution.hostDir());
         try (SimXenDriver other = SimXenDriver.join(layout, "peer");
              XenStoreConnection asOther = XenStoreClients.connect(XenStoreAddress.of(Path.of(other.xenstorePath())));
              TubeEngine peer = TubeEngines.start(asOther, other))
@@ -262,7 +204,7 @@ public class TubesInKarafIT
     @Test
     public void aConfigAdminChangeRebindsTheXenStoreClient() throws Exception
     {
-        final String dom0Socket = Path.of(System.getProperty("tubes.exam.host.dir"), "xenstored", "socket").toString();
+        final String dom0Socket = ExamDistribution.hostDir().resolve("xenstored").resolve("socket").toString();
         final org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.tubes.xenstore", null);
         final Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("path", dom0Socket);
@@ -289,6 +231,19 @@ public class TubesInKarafIT
                 return e.getMessage().contains("EACCES");
             }
         }));
+        // The components that use XenStore (the registry's TubeService) rebind after it; the other tests use them.
+        long serviceId = -1;
+        for (int stableFor = 0; stableFor < 10; stableFor++)
+        {
+            final ServiceReference<TubeService> current = context.getServiceReference(TubeService.class);
+            final long now = current == null ? -1 : (Long) current.getProperty("service.id");
+            if (now != serviceId)
+            {
+                serviceId = now;
+                stableFor = 0;
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** A check that may fail while components rebind. */
@@ -333,38 +288,8 @@ public class TubesInKarafIT
         }
     }
 
-    /** Runs a shell command as a console user would, and returns what it printed (errors included). */
     private String shell(final String command) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true)
-        {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-            final Session session = sessions.create(System.in, out, out);
-            try
-            {
-                final Object result = session.execute(command);
-                if (result != null)
-                {
-                    out.println(result);
-                }
-            }
-            catch (final Exception e)
-            {
-                out.println("Error executing command: " + e.getMessage());
-            }
-            finally
-            {
-                session.close();
-            }
-            final String printed = bytes.toString(StandardCharsets.UTF_8);
-            // Commands register asynchronously, once their services are there.
-            if (!printed.contains("Command not found") || System.nanoTime() > deadline)
-            {
-                return printed;
-            }
-            Thread.sleep(200);
-        }
+        return ExamDistribution.shell(sessions, command);
     }
 }

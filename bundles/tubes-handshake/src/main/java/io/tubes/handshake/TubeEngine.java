@@ -12,6 +12,12 @@ import io.tubes.tube.TubeService;
 @ProviderType
 public interface TubeEngine extends TubeService, AutoCloseable
 {
+    /**
+     * Replaces the policy by which this domain accepts knocks by itself. Tubes it accepted stay open;
+     * knocks already refused stay refused.
+     */
+    void acceptPolicy(AcceptPolicy policy);
+
     @Override
     void close();
 }

@@ -24,6 +24,17 @@ public final class TubeEngines
      */
     public static TubeEngine start(final XenStore xenstore, final XenDriver driver) throws TubeException
     {
-        return Engine.start(xenstore, driver);
+        return Engine.start(xenstore, driver, null, AcceptPolicy.NONE);
+    }
+
+    /**
+     * Starts the handshake as {@link #start(XenStore, XenDriver)} does, telling {@code events} of every
+     * tube that connects and leaves Connected, and accepting the knocks that {@code policy} takes
+     * without waiting for an {@code accept} call.
+     */
+    public static TubeEngine start(final XenStore xenstore, final XenDriver driver, final TubeEvents events,
+        final AcceptPolicy policy) throws TubeException
+    {
+        return Engine.start(xenstore, driver, events, policy);
     }
 }

@@ -419,6 +419,27 @@ class HandshakeRulesIT
         }
     }
 
+    @Test
+    void whenEitherEndsDomainGoesWithNothingInFlightTheOtherEndClosesAtOnce() throws Exception
+    {
+        for (final boolean nockGoes : new boolean[] {true, false})
+        {
+            final SimDomains.Domain nock = host.join(nockGoes ? "doomed-nock" : "lasting-nock");
+            final SimDomains.Domain tip = host.join(nockGoes ? "lasting-tip" : "doomed-tip");
+            final CompletableFuture<Tube> accepted = CompletableFuture.supplyAsync(() -> accept(tip));
+            final Tube opened = nock.tubes().open(TubeOptions.to(tip.name()));
+            final Tube survivor = nockGoes ? accepted.get(10, TimeUnit.SECONDS) : opened;
+            final SimDomains.Domain doomed = nockGoes ? nock : tip;
+            final long gone = System.nanoTime();
+            doomed.driver().close();
+            assertEquals("peer domain " + doomed.domid() + " (" + doomed.name() + ") is gone",
+                survivor.closed().toCompletableFuture().get(5, TimeUnit.SECONDS));
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gone);
+            assertTrue(tookMs < 1000, "the " + survivor.role().node() + " closed " + tookMs
+                + " ms after its peer went");
+        }
+    }
+
     private static void refused(final Action action, final String what)
     {
         final XenStoreException e = assertThrows(XenStoreException.class, action::run, what);

@@ -58,9 +58,16 @@ final class SimDomains implements AutoCloseable
     /** Joins a domain and starts its tube engine. */
     Domain join(final String name) throws Exception
     {
+        return join(name, null, AcceptPolicy.NONE);
+    }
+
+    /** Joins a domain and starts its tube engine with a listener and an accept policy. */
+    Domain join(final String name, final TubeEvents events, final AcceptPolicy policy) throws Exception
+    {
         final SimXenDriver driver = opened(SimXenDriver.join(host.layout(), name));
-        final XenStoreConnection xs = opened(XenStoreClients.connect(XenStoreAddress.of(Path.of(driver.xenstorePath()))));
-        final TubeEngine tubes = opened(TubeEngines.start(xs, driver));
+        final XenStoreConnection xs =
+            opened(XenStoreClients.connect(XenStoreAddress.of(Path.of(driver.xenstorePath()))));
+        final TubeEngine tubes = opened(TubeEngines.start(xs, driver, events, policy));
         final Domain domain = new Domain(name, driver, xs, tubes);
         domains.add(domain);
         return domain;

@@ -5,11 +5,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +25,9 @@ import java.util.logging.Logger;
 
 import io.tubes.driver.DriverException;
 import io.tubes.driver.XenDriver;
+import io.tubes.handshake.AcceptPolicy;
 import io.tubes.handshake.TubeEngine;
+import io.tubes.handshake.TubeEvents;
 import io.tubes.tube.AcceptOptions;
 import io.tubes.tube.Tube;
 import io.tubes.tube.TubeException;
@@ -46,10 +50,29 @@ import io.tubes.xenstore.wire.XsPaths;
  * accept, one watch per peer and role (on the directory that holds all the tubes with that peer, so
  * that hundreds of tubes cost a few watches), and every tube end. All of it is guarded by this
  * object's lock; watch events, timers and users' calls each take it for one step.
+ *
+ * <p>A peer cannot make it hold much for knocks it sends: at most {@link AcceptPolicy#MAX_WAITING} knocks
+ * wait for an accept, and at most {@link AcceptPolicy#MAX_REFUSED} refused knocks keep the {@code error} node
+ * written for them (later ones are removed without one). Each knock's nodes are the nock's, in
+ * the nock's XenStore quota.
  */
 public final class Engine implements TubeEngine
 {
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+    private static final int MAX_WAITING = AcceptPolicy.MAX_WAITING;
+    private static final int MAX_REFUSED = AcceptPolicy.MAX_REFUSED;
+    private static final TubeEvents NO_EVENTS = new TubeEvents()
+    {
+        @Override
+        public void connected(final Tube tube)
+        {
+        }
+
+        @Override
+        public void disconnected(final Tube tube, final String reason)
+        {
+        }
+    };
 
     final XenStore xs;
     final XenDriver driver;
@@ -63,6 +86,13 @@ public final class Engine implements TubeEngine
     private final Deque<AcceptRequest> accepts = new ArrayDeque<>();
     private final Map<String, PeerWatch> peerWatches = new HashMap<>();
     private final Map<Integer, String> names = new ConcurrentHashMap<>();
+    /** Refused knocks whose error node is still there for their nock to read. */
+    private final Set<TubePaths> refused = new HashSet<>();
+    private final TubeEvents events;
+    private volatile AcceptPolicy policy;
+    /** Steps that run once the current one is done, before the lock is let go: events, then frees. */
+    private final Deque<TubeEnd.Step> afterStep = new ArrayDeque<>();
+    private int depth;
     private Watch knockWatch;
     private boolean closed;
 
@@ -85,12 +115,19 @@ public final class Engine implements TubeEngine
     /** An accept waiting for a knock. */
     private record AcceptRequest(int peer, AcceptOptions options, CompletableFuture<Tube> result)
     {
+        boolean matches(final TubePaths knock)
+        {
+            return !result.isDone() && (peer < 0 || peer == knock.nock());
+        }
     }
 
-    private Engine(final XenStore xs, final XenDriver driver, final String name)
+    private Engine(final XenStore xs, final XenDriver driver, final String name, final TubeEvents events,
+        final AcceptPolicy policy)
     {
         this.xs = xs;
         this.driver = driver;
+        this.events = events == null ? NO_EVENTS : events;
+        this.policy = policy;
         this.domid = driver.domid();
         this.name = name;
         this.knocks = TubePaths.knocks(domid);
@@ -103,7 +140,8 @@ public final class Engine implements TubeEngine
     }
 
     /** See {@link io.tubes.handshake.TubeEngines#start}. */
-    public static Engine start(final XenStore xs, final XenDriver driver) throws TubeException
+    public static Engine start(final XenStore xs, final XenDriver driver, final TubeEvents events,
+        final AcceptPolicy policy) throws TubeException
     {
         final int self = driver.domid();
         final String name;
@@ -115,7 +153,7 @@ public final class Engine implements TubeEngine
         {
             throw new TubeException("cannot read this domain's name: " + e.getMessage(), e);
         }
-        final Engine engine = new Engine(xs, driver, name);
+        final Engine engine = new Engine(xs, driver, name, events, policy);
         try
         {
             synchronized (engine)
@@ -303,12 +341,71 @@ public final class Engine implements TubeEngine
         waiting.remove(paths);
         if (problem == null)
         {
-            waiting.add(paths);
-            matchAccepts();
+            if (accepts.stream().anyMatch(request -> request.matches(paths)) || !policy.acceptsAny())
+            {
+                if (waiting.size() >= MAX_WAITING)
+                {
+                    refuse(paths, name + " refused the tube: " + MAX_WAITING + " knocks wait for an accept already");
+                    return;
+                }
+                waiting.add(paths);
+                matchAccepts();
+            }
+            else
+            {
+                acceptByPolicy(paths);
+            }
         }
-        else if (!problem.isEmpty())
+        else if (problem.isEmpty())
+        {
+            refused.remove(paths);
+        }
+        else if (!refused.contains(paths))
         {
             LOG.log(Level.WARNING, "ignoring the knock at {0}: {1}", new Object[] {paths.tipDir(), problem});
+        }
+    }
+
+    /** Accepts a knock that no accept call waits for, if the accept policy takes it; else refuses it. */
+    private void acceptByPolicy(final TubePaths paths) throws InterruptedException
+    {
+        final AcceptPolicy taking = policy;
+        final TubeMode mode = knockMode(paths);
+        if (mode == null)
+        {
+            return;
+        }
+        int fromPeer = 0;
+        int accepted = 0;
+        for (final TubeEnd end : ends.values())
+        {
+            if (end.role == TubeRole.TIP && !end.isClosed())
+            {
+                accepted++;
+                fromPeer += end.peer() == paths.nock() ? 1 : 0;
+            }
+        }
+        final String refusal = taking.refusal(name, paths.nock(), nameOf(paths.nock()), mode, fromPeer, accepted);
+        if (refusal != null)
+        {
+            refuse(paths, refusal);
+            return;
+        }
+        final AcceptOptions options = AcceptOptions.any().withRingSize(taking.ringSize());
+        startTip(paths, mode, options);
+    }
+
+    /** The mode a knock asks for; null when it cannot be read, and the knock was refused for it. */
+    private TubeMode knockMode(final TubePaths paths)
+    {
+        try
+        {
+            return TubeMode.ofNode(xs.tryRead(paths.nockDir() + "/" + TubePaths.MODE).orElse(null));
+        }
+        catch (final XenStoreException | IllegalArgumentException e)
+        {
+            refuse(paths, "its mode cannot be read: " + e.getMessage());
+            return null;
         }
     }
 
@@ -394,8 +491,7 @@ public final class Engine implements TubeEngine
                 requests.remove();
                 continue;
             }
-            final Optional<TubePaths> knock = waiting.stream()
-                .filter(k -> request.peer < 0 || request.peer == k.nock()).findFirst();
+            final Optional<TubePaths> knock = waiting.stream().filter(request::matches).findFirst();
             if (knock.isEmpty())
             {
                 continue;
@@ -409,20 +505,14 @@ public final class Engine implements TubeEngine
 
     private void accept(final TubePaths paths, final AcceptRequest request) throws InterruptedException
     {
-        final TubeMode mode;
-        try
+        final TubeMode mode = knockMode(paths);
+        if (mode == null)
         {
-            mode = TubeMode.ofNode(xs.tryRead(paths.nockDir() + "/" + TubePaths.MODE).orElse(null));
-        }
-        catch (final XenStoreException | IllegalArgumentException e)
-        {
-            refuse(paths, "its mode cannot be read: " + e.getMessage());
             accepts.addFirst(request);
             matchAccepts();
             return;
         }
-        final TipEnd end = new TipEnd(this, paths, tubeId(paths), mode, request.options);
-        ends.put(new Key(TubeRole.TIP, paths), end);
+        final TipEnd end = startTip(paths, mode, request.options);
         end.connected.whenComplete((tube, failure) ->
         {
             if (failure == null)
@@ -434,6 +524,13 @@ public final class Engine implements TubeEngine
                 later(() -> retry(request)); // another knock may come within the accept's time
             }
         });
+    }
+
+    private TipEnd startTip(final TubePaths paths, final TubeMode mode, final AcceptOptions options)
+        throws InterruptedException
+    {
+        final TipEnd end = new TipEnd(this, paths, tubeId(paths), mode, options);
+        ends.put(new Key(TubeRole.TIP, paths), end);
         try
         {
             end.start();
@@ -442,6 +539,7 @@ public final class Engine implements TubeEngine
         {
             LOG.log(Level.WARNING, "accepting {0}: {1}", new Object[] {end.id, e.getMessage()});
         }
+        return end;
     }
 
     private void retry(final AcceptRequest request) throws InterruptedException
@@ -453,10 +551,20 @@ public final class Engine implements TubeEngine
         }
     }
 
-    /** Refuses a knock: writes why in the tip's error node (the nock reads it), then Closed. */
+    /**
+     * Refuses a knock: writes why in the tip's error node (the nock reads it), then Closed. Past
+     * {@link AcceptPolicy#MAX_REFUSED} refused knocks still there, the knock is removed without a word: the nock
+     * then fails at its open timeout, and a flood costs this domain no quota.
+     */
     private void refuse(final TubePaths paths, final String why)
     {
         LOG.log(Level.WARNING, "refusing the knock at {0}: {1}", new Object[] {paths.tipDir(), why});
+        if (refused.size() >= MAX_REFUSED)
+        {
+            removeQuietly(paths.tipDir());
+            return;
+        }
+        refused.add(paths);
         try
         {
             final List<Permission> mine = List.of(new Permission(domid, Permission.Access.NONE),
@@ -567,7 +675,26 @@ public final class Engine implements TubeEngine
             ends.put(new Key(TubeRole.NOCK, paths), end);
             end.start();
         }
-        return await(end.connected, options.openTimeout().plusSeconds(5), "opening " + end.id);
+        try
+        {
+            return await(end.connected, options.openTimeout().plusSeconds(5), "opening " + end.id);
+        }
+        catch (final InterruptedException e)
+        {
+            // Nobody waits for this tube any more: it must not connect without an owner.
+            run(() ->
+            {
+                if (end.connected.isDone())
+                {
+                    end.closeByUser();
+                }
+                else
+                {
+                    end.free("opening " + end.id + " was interrupted");
+                }
+            });
+            throw e;
+        }
     }
 
     /** The lowest index towards {@code peer} that neither this run nor an earlier one uses. */
@@ -665,6 +792,28 @@ public final class Engine implements TubeEngine
     }
 
     @Override
+    public void acceptPolicy(final AcceptPolicy next)
+    {
+        policy = next;
+        LOG.log(Level.INFO, "domain {0} accepts knocks from {1}", new Object[] {name,
+            next.acceptsAny() ? next.peers() : "nobody by itself (each waits for an accept call)"});
+        later(() ->
+        {
+            if (next.acceptsAny())
+            {
+                for (final TubePaths knock : List.copyOf(waiting))
+                {
+                    if (accepts.stream().noneMatch(request -> request.matches(knock)))
+                    {
+                        waiting.remove(knock);
+                        acceptByPolicy(knock);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
     public int domid()
     {
         return domid;
@@ -720,7 +869,11 @@ public final class Engine implements TubeEngine
 
     // ---- running steps
 
-    /** Runs one step under the lock; a step's failure is logged, never lost. */
+    /**
+     * Runs one step under the lock, then the steps it left for after it (see {@link #afterStep}); a
+     * step's failure is logged, never lost. A step may run another inside it (a listener closing a
+     * tube): the inner one's after-steps join the outer one's queue.
+     */
     void run(final TubeEnd.Step step)
     {
         synchronized (this)
@@ -729,18 +882,83 @@ public final class Engine implements TubeEngine
             {
                 return; // a late event or timer of a closed engine: nothing is left to act on
             }
+            depth++;
             try
             {
-                step.run();
+                runLogged(step);
+                while (depth == 1 && !afterStep.isEmpty())
+                {
+                    runLogged(afterStep.poll());
+                }
             }
-            catch (final InterruptedException e)
+            finally
             {
-                Thread.currentThread().interrupt();
+                depth--;
             }
-            catch (final RuntimeException e)
+        }
+    }
+
+    private static void runLogged(final TubeEnd.Step step)
+    {
+        try
+        {
+            step.run();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.log(Level.SEVERE, "a handshake step failed", e);
+        }
+    }
+
+    /**
+     * Runs {@code step} once the current step is done, in the order asked, still under the lock: a
+     * tube's events reach the listener between steps, never in the middle of one, and a free waits
+     * for the event before it. Outside a step (a user's call that holds the lock), it runs now.
+     */
+    void afterStep(final TubeEnd.Step step) throws InterruptedException
+    {
+        if (depth == 0)
+        {
+            step.run();
+        }
+        else
+        {
+            afterStep.add(step);
+        }
+    }
+
+    /** Tells the listener that {@code end} connected, once the step is done. */
+    void announceConnected(final TubeEnd end) throws InterruptedException
+    {
+        afterStep(() -> tell(end, null));
+    }
+
+    /** Tells the listener that {@code end} left Connected, once the step is done. */
+    void announceDisconnected(final TubeEnd end, final String reason) throws InterruptedException
+    {
+        afterStep(() -> tell(end, reason));
+    }
+
+    private void tell(final TubeEnd end, final String disconnected)
+    {
+        try
+        {
+            if (disconnected == null)
             {
-                LOG.log(Level.SEVERE, "a handshake step failed", e);
+                events.connected(end);
             }
+            else
+            {
+                events.disconnected(end, disconnected);
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.log(Level.SEVERE, "the listener of tube " + end.id + " failed", e);
         }
     }
 

@@ -117,9 +117,18 @@ final class NockEnd extends TubeEnd
             {
                 throw new XenStoreException("create " + nockDir, XenStoreError.EEXIST);
             }
+            // The tip watches the directory of all its tubes with this domain, and must be able to read it:
+            // xenstored tells a watcher of a removed node only if it may read that node.
+            final List<Permission> tipReads = List.of(new Permission(paths.nock(), Permission.Access.NONE),
+                new Permission(paths.tip(), Permission.Access.READ));
+            final String peerDir = nockDir.substring(0, nockDir.lastIndexOf('/'));
+            if (!t.exists(peerDir))
+            {
+                t.mkdir(peerDir);
+                t.setPermissions(peerDir, tipReads);
+            }
             t.mkdir(nockDir);
-            t.setPermissions(nockDir, List.of(new Permission(paths.nock(), Permission.Access.NONE),
-                new Permission(paths.tip(), Permission.Access.READ)));
+            t.setPermissions(nockDir, tipReads);
             t.write(nockDir + "/" + TubeRole.TIP.node(), paths.tipDir());
             if (mode != TubeMode.PACKET)
             {

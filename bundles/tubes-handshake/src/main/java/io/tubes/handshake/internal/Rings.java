@@ -257,6 +257,15 @@ final class Rings
         }
     }
 
+    /** Stops both sides at once: calls in progress and later fail with {@code reason}; nothing is freed yet. */
+    void stop(final String reason)
+    {
+        sending.refuse(reason);
+        receiving.refuse(reason);
+        stopSending(reason);
+        stopReceiving(reason);
+    }
+
     /**
      * Frees everything: stops both sides with {@code reason}, waits for calls in the rings to leave,
      * then closes the handle (unbinding the port) and unmaps or unshares the pages. Pages a call still
@@ -269,10 +278,7 @@ final class Rings
             return;
         }
         freed = true;
-        sending.refuse(reason);
-        receiving.refuse(reason);
-        stopSending(reason);
-        stopReceiving(reason);
+        stop(reason);
         final boolean idle = sending.drained(DRAIN_MILLIS) & receiving.drained(DRAIN_MILLIS);
         if (!idle)
         {

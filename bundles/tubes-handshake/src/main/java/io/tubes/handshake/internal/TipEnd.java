@@ -1,6 +1,8 @@
 package io.tubes.handshake.internal;
 
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.tubes.tube.AcceptOptions;
 import io.tubes.tube.TubeException;
@@ -21,6 +23,7 @@ import io.tubes.xenstore.XenStoreTransaction;
  */
 final class TipEnd extends TubeEnd
 {
+    private static final Logger LOG = Logger.getLogger(TipEnd.class.getName());
     private final AcceptOptions options;
 
     TipEnd(final Engine engine, final TubePaths paths, final TubeId id, final TubeMode mode,
@@ -179,10 +182,28 @@ final class TipEnd extends TubeEnd
         connectedChanged(nock);
     }
 
+    /**
+     * Removes the knock this end answered, unless it is already another's: once the nock has freed
+     * its end it may knock again at the same index at once, and that knock has no state yet.
+     */
     @Override
     void removeNodes()
     {
-        super.removeNodes();
+        try
+        {
+            xs.transaction(t ->
+            {
+                if (t.exists(paths.tipDir() + "/" + TubePaths.STATE))
+                {
+                    t.rm(paths.tipDir());
+                }
+                return null;
+            });
+        }
+        catch (final XenStoreException e)
+        {
+            LOG.log(Level.FINE, "tube {0}: removing {1}: {2}", new Object[] {id, paths.tipDir(), e.getMessage()});
+        }
         engine.removeEmptyPeerDirs(paths.nock(), TubeRole.TIP);
     }
 }

@@ -53,6 +53,11 @@ abstract class TubeEnd implements Tube
     String closing;
     /** Whether this end began the close (else the peer did). */
     private boolean closer;
+    /** Whether the listener was told the tube connected, and that it left Connected. */
+    private boolean announced;
+    private boolean leaving;
+    /** Whether the free began: the rings are stopped, and everything goes once the listener knows. */
+    private boolean freeing;
     private ScheduledFuture<?> timer;
     /** Whether the engine watches the peer's nodes for this end. */
     boolean watching;
@@ -171,12 +176,24 @@ abstract class TubeEnd implements Tube
     }
 
     /** The handshake reached Connected on this end: the tube is usable. */
-    final void connectedNow()
+    final void connectedNow() throws InterruptedException
     {
         cancelTimer();
         LOG.log(Level.INFO, "tube {0} connected as {1} with {2}: port {3}, rings of {4} bytes", new Object[] {id,
             role.node(), peerLabel, rings.port, rings.ringSize});
         connected.complete(this);
+        announced = true;
+        engine.announceConnected(this);
+    }
+
+    /** The tube leaves Connected: the listener hears it once, before anything is freed. */
+    private void leave(final String reason) throws InterruptedException
+    {
+        if (announced && !leaving)
+        {
+            leaving = true;
+            engine.announceDisconnected(this, reason);
+        }
     }
 
     /** What both ends do once connected, when the peer's state changed (or may have). */
@@ -250,6 +267,7 @@ abstract class TubeEnd implements Tube
         }
         closing = reason;
         LOG.log(Level.INFO, "tube {0}: {1}", new Object[] {id, reason});
+        leave(reason);
         rings.closeOutlet(reason);
         confirm();
         if (rings.drained())
@@ -286,6 +304,7 @@ abstract class TubeEnd implements Tube
         }
         closing = "closed by this side";
         closer = true;
+        leave(closing);
         rings.closeOutlet(closing);
         try
         {
@@ -305,16 +324,28 @@ abstract class TubeEnd implements Tube
     }
 
     /**
-     * Frees everything the end holds, once: the rings (stopping both sides with {@code reason}), the
-     * port, its nodes (and the knock, on the nock); the tube is closed.
+     * Frees everything the end holds, once: stops both sides of the rings with {@code reason} now
+     * (a call in progress fails with it), tells the listener, and then frees the rings, the port, its
+     * nodes (and the knock, on the nock); the tube is closed.
      */
     final void free(final String reason) throws InterruptedException
     {
-        if (closed.isDone())
+        if (freeing)
         {
             return;
         }
+        freeing = true;
         cancelTimer();
+        if (rings != null)
+        {
+            rings.stop(reason);
+        }
+        leave(reason);
+        engine.afterStep(() -> release(reason));
+    }
+
+    private void release(final String reason) throws InterruptedException
+    {
         if (rings != null)
         {
             rings.free(reason);
@@ -443,12 +474,17 @@ abstract class TubeEnd implements Tube
         writerHolder.set(null);
     }
 
+    /** Closes the tube and waits until it is freed; called from a listener of the engine, it does not wait. */
     @Override
     public final void close()
     {
         try
         {
             engine.run(this::closeByUser);
+            if (Thread.holdsLock(engine))
+            {
+                return; // the free comes after the step this caller is part of
+            }
             closed.get(closeTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         }
         catch (final InterruptedException e)
