@@ -15,6 +15,8 @@ import io.tubes.tube.Tube;
 import io.tubes.tube.TubeMode;
 import io.tubes.tube.TubeOptions;
 import io.tubes.tube.TubeService;
+import io.tubes.tube.runtime.TubeDTO;
+import io.tubes.tube.runtime.TubeRuntime;
 
 /** {@code tube:open}: opens a tube to a peer; it stays open (a Tube service) until tube:close or the peer ends it. */
 @Command(scope = "tube", name = "open",
@@ -24,6 +26,9 @@ public class TubeOpenCommand implements Action
 {
     @Reference
     TubeService tubes;
+
+    @Reference
+    TubeRuntime runtime;
 
     @Argument(index = 0, name = "peer", description = "The peer domain: its name or its domain id", required = true)
     @Completion(PeerCompleter.class)
@@ -51,11 +56,27 @@ public class TubeOpenCommand implements Action
         {
             throw new IllegalArgumentException("--mode is packet or stream, not '" + mode + "'");
         }
+        final long called = System.currentTimeMillis();
         final Tube tube = tubes.open(TubeOptions.to(peer).withIndex(index).withMode(parsed)
             .withOpenTimeout(Duration.ofSeconds(timeoutSeconds)));
         System.out.println("tube " + tube.id() + " connected: " + tube.mode().node() + ", rings of "
-            + TubeListCommand.bytes(tube.ringSize()) + "; tube:close " + tube.peerName() + "/" + tube.index()
-            + " closes it");
+            + TubeListCommand.bytes(tube.ringSize()) + ", its Tube service registered " + registeredAfter(tube, called)
+            + "; tube:close " + tube.peerName() + "/" + tube.index() + " closes it");
         return null;
+    }
+
+    /** How long after {@code called} the tube's service was registered, as the runtime view tells it. */
+    private String registeredAfter(final Tube tube, final long called) throws InterruptedException
+    {
+        for (int tries = 0; tries < 1000; tries++)
+        {
+            final TubeDTO dto = runtime.tube(tube.id().toString()).orElse(null);
+            if (dto != null && dto.serviceId >= 0)
+            {
+                return (dto.connectedAt - called) + " ms after the call";
+            }
+            Thread.sleep(1);
+        }
+        return "(not yet)";
     }
 }

@@ -34,7 +34,6 @@ import io.tubes.tube.TubeWriter;
 @Service
 public class TubeTransferCommand implements Action
 {
-    private static final int CHUNK = 16 * 1024;
 
     @Reference
     TubeService tubes;
@@ -46,6 +45,9 @@ public class TubeTransferCommand implements Action
     @Option(name = "-m", aliases = "--mib", description = "How many MiB to send (default 64)")
     long mib = 64;
 
+    @Option(name = "-c", aliases = "--chunk", description = "Bytes per write, a multiple of 8 (default 16384)")
+    int chunk = 16 * 1024;
+
     @Option(name = "--tcp", description = "Send to the TCP echo at HOST:PORT instead of a tube")
     String tcp;
 
@@ -55,6 +57,10 @@ public class TubeTransferCommand implements Action
     @Override
     public Object execute() throws Exception
     {
+        if (chunk <= 0 || chunk % 8 != 0)
+        {
+            throw new IllegalArgumentException("--chunk is a positive multiple of 8, not " + chunk);
+        }
         final long total = mib * 1024 * 1024;
         final long started = System.nanoTime();
         final String what;
@@ -85,13 +91,13 @@ public class TubeTransferCommand implements Action
         {
             final CompletableFuture<Void> sent = CompletableFuture.runAsync(() ->
             {
-                final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+                final ByteBuffer buffer = ByteBuffer.allocateDirect(chunk);
                 try
                 {
-                    for (long at = 0; at < total; at += CHUNK)
+                    for (long at = 0; at < total; at += chunk)
                     {
-                        fill(chunk, at, (int) Math.min(CHUNK, total - at));
-                        out.send(chunk);
+                        fill(buffer, at, (int) Math.min(chunk, total - at));
+                        out.send(buffer);
                     }
                 }
                 catch (final IOException | InterruptedException e)
@@ -131,13 +137,13 @@ public class TubeTransferCommand implements Action
             final InputStream in = socket.getInputStream();
             final CompletableFuture<Void> sent = CompletableFuture.runAsync(() ->
             {
-                final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+                final ByteBuffer buffer = ByteBuffer.allocate(chunk);
                 try
                 {
-                    for (long at = 0; at < total; at += CHUNK)
+                    for (long at = 0; at < total; at += chunk)
                     {
-                        fill(chunk, at, (int) Math.min(CHUNK, total - at));
-                        out.write(chunk.array(), 0, chunk.limit());
+                        fill(buffer, at, (int) Math.min(chunk, total - at));
+                        out.write(buffer.array(), 0, buffer.limit());
                     }
                     socket.shutdownOutput();
                 }
@@ -146,7 +152,7 @@ public class TubeTransferCommand implements Action
                     throw new IllegalStateException("sending failed: " + e.getMessage(), e);
                 }
             });
-            final byte[] back = new byte[CHUNK];
+            final byte[] back = new byte[chunk];
             final Progress progress = new Progress(total);
             for (long at = 0; at < total; )
             {
